@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what building, testing and the demo need when it is missing. Safe to run twice.
+set -euo pipefail
+
+packages=(btrfs-progs zstd libzstd1 util-linux e2fsprogs python3)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v dotnet >/dev/null || { echo "error: the .NET 10 SDK (dotnet) is not on PATH" >&2; exit 1; }
+# Loop devices are created on demand by losetup; make sure the module is there.
+modprobe loop 2>/dev/null || true
+modprobe btrfs 2>/dev/null || true

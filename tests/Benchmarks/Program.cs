@@ -1,0 +1,6 @@
+namespace AtomicUpdate.Benchmarks;
+
+internal static class Program
+{
+    public static int Main() => 0;
+}
