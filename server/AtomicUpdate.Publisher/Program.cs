@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AtomicUpdate.Publisher.Commands;
 
 namespace AtomicUpdate.Publisher;
 
@@ -6,7 +7,8 @@ internal static class Program
 {
     public static int Main(string[] args)
     {
-        var root = new RootCommand("au-publish: build and sign AtomicUpdate releases.");
+        var root = new RootCommand("au-publish: build, sign and inspect AtomicUpdate releases.");
+        root.Subcommands.Add(StreamCommands.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -1,0 +1,8 @@
+namespace AtomicUpdate.SendStream;
+
+internal enum EntryKind
+{
+    None,
+    File,
+    Directory,
+}
