@@ -8,6 +8,9 @@ namespace AtomicUpdate.Btrfs;
 /// </summary>
 public sealed class BtrfsTool
 {
+    private const long TopLevelId = 5;
+    private const string TopLevelIdText = "5";
+
     /// <param name="executable">The btrfs program, looked up on PATH unless it is a path.</param>
     public BtrfsTool(string executable = "btrfs")
     {
@@ -135,7 +138,9 @@ public sealed class BtrfsTool
     /// </returns>
     /// <remarks>
     /// If reading <paramref name="source"/> fails, btrfs receive is killed and that exception is
-    /// rethrown. A partly received subvolume may be left in the destination; deleting it is the caller's job.
+    /// rethrown. If btrfs receive fails first, the pending read of <paramref name="source"/> is
+    /// cancelled, so a source that can stall should honour its cancellation token. A partly
+    /// received subvolume may be left in the destination; deleting it is the caller's job.
     /// </remarks>
     public async Task<string> ReceiveAsync(Stream source, ReceiveOptions options, CancellationToken cancellationToken = default)
     {
@@ -168,9 +173,6 @@ public sealed class BtrfsTool
                 result.CommandLine, "it succeeded without an 'At subvol' or 'At snapshot' line, so no subvolume was received.",
                 result.StandardError);
     }
-
-    private const long TopLevelId = 5;
-    private const string TopLevelIdText = "5";
 
     private static List<string> SendArguments(SendOptions options, string? file)
     {

@@ -69,10 +69,11 @@ internal static class ProcessRunner
         using var inputCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var killOnCancel = cancellationToken.UnsafeRegister(static state => Kill((Process)state!), process);
 
+        // Readers first: the process may write before it reads, and a full pipe would stall it.
         var exited = process.WaitForExitAsync(CancellationToken.None);
-        var stdin = input is null ? CloseInput(process) : PumpInputAsync(process, input, inputCancellation.Token);
-        var stdout = output is null ? ReadOutputTextAsync(process) : PumpOutputAsync(process, output);
+        var stdout = output is null ? ReadOutputTextAsync(process) : PumpOutputAsync(process, output, cancellationToken);
         var stderr = ReadStandardErrorAsync(process.StandardError);
+        var stdin = input is null ? CloseInput(process) : PumpInputAsync(process, input, inputCancellation.Token);
 
         await exited.ConfigureAwait(false);
         await inputCancellation.CancelAsync().ConfigureAwait(false);
@@ -100,9 +101,9 @@ internal static class ProcessRunner
         {
             pumpFailure ??= ex;
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
         {
-            // The process was killed for the cancellation; reported below.
+            // The process was killed for the caller's cancellation; reported below.
         }
 
         var standardError = await stderr.ConfigureAwait(false);
@@ -188,7 +189,7 @@ internal static class ProcessRunner
         }
     }
 
-    private static async Task<string> PumpOutputAsync(Process process, Stream destination)
+    private static async Task<string> PumpOutputAsync(Process process, Stream destination, CancellationToken cancellationToken)
     {
         var stdout = process.StandardOutput.BaseStream;
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
@@ -199,7 +200,7 @@ internal static class ProcessRunner
             {
                 try
                 {
-                    await destination.WriteAsync(buffer.AsMemory(0, read), CancellationToken.None).ConfigureAwait(false);
+                    await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 }
                 catch
                 {

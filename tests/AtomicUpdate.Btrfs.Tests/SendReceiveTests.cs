@@ -221,6 +221,20 @@ public sealed class SendReceiveTests(ITestOutputHelper output)
         await AssertUnmountsCleanlyAsync(source);
     }
 
+    [Fact]
+    public async Task Send_WhenCancelledWhileTheDestinationStalls_KillsSend()
+    {
+        await using var source = await LoopbackFilesystem.CreateAsync();
+        var (v1, _) = await CreateTwoReleasesAsync(source, compress: false);
+        await using var stalling = new FaultyStream(new MemoryStream(), failAfter: 1 << 20, blockInstead: true);
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => _tool.SendAsync(new SendOptions(v1), stalling, cancellation.Token).WaitAsync(TimeSpan.FromSeconds(30)));
+
+        await AssertUnmountsCleanlyAsync(source);
+    }
+
     private static int StreamVersion(MemoryStream stream) => StreamVersion(stream.ToArray());
 
     // The stream starts with "btrfs-stream\0" and a little-endian 32-bit version.
