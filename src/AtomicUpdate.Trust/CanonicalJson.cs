@@ -124,7 +124,7 @@ public static class CanonicalJson
         switch (value.GetValueKind())
         {
             case JsonValueKind.String:
-                WriteString(output, EncodeString(value.GetValue<string>()));
+                WriteString(output, EncodeString(JsonFields.GetStringValue(value)));
                 break;
             case JsonValueKind.True:
                 output.Write("true"u8);

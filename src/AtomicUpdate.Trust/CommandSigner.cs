@@ -60,8 +60,16 @@ public sealed class CommandSigner : Signer
         {
             var outputTask = ReadCappedAsync(process.StandardOutput.BaseStream, timeout.Token);
             var errorTask = ReadCappedAsync(process.StandardError.BaseStream, timeout.Token);
-            await process.StandardInput.BaseStream.WriteAsync(data, timeout.Token).ConfigureAwait(false);
-            process.StandardInput.Close();
+            try
+            {
+                await process.StandardInput.BaseStream.WriteAsync(data, timeout.Token).ConfigureAwait(false);
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // The command quit without reading everything; its exit code and messages say why.
+            }
+
             output = await outputTask.ConfigureAwait(false);
             errors = Encoding.UTF8.GetString(await errorTask.ConfigureAwait(false)).Trim();
             await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
@@ -70,11 +78,6 @@ public sealed class CommandSigner : Signer
         {
             process.Kill(entireProcessTree: true);
             throw new SignerException($"The signing command {_fileName} did not finish within {Timeout.TotalSeconds} seconds.", ex);
-        }
-        catch (IOException ex)
-        {
-            KillQuietly(process);
-            throw new SignerException($"The signing command {_fileName} closed its pipes early: {ex.Message}", ex);
         }
 
         if (process.ExitCode != 0)
@@ -123,17 +126,5 @@ public sealed class CommandSigner : Signer
         }
 
         return buffer.ToArray();
-    }
-
-    private static void KillQuietly(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited.
-        }
     }
 }

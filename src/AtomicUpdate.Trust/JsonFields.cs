@@ -25,8 +25,21 @@ internal static class JsonFields
 
     public static string AsString(JsonNode? node, string what) =>
         node is JsonValue value && value.GetValueKind() == JsonValueKind.String
-            ? value.GetValue<string>()
+            ? GetStringValue(value)
             : throw new MalformedMetadataException($"The {what} must be a string.");
+
+    /// <summary>A string value; a parsed lone surrogate escape becomes a metadata error, not an InvalidOperationException.</summary>
+    public static string GetStringValue(JsonValue value)
+    {
+        try
+        {
+            return value.GetValue<string>();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new MalformedMetadataException("A JSON string holds an invalid escape or unpaired surrogate.", ex);
+        }
+    }
 
     public static long GetInteger(JsonObject obj, string name, string where) =>
         AsInteger(Required(obj, name, where), $"\"{name}\" member of the {where}");
