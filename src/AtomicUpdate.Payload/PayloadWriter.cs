@@ -274,6 +274,10 @@ public sealed class PayloadWriter : Stream
             if (options.Workers > 0)
             {
                 context.SetParameter(ZstdCParameter.NbWorkers, options.Workers);
+                if (options.WorkerJobSize > 0)
+                {
+                    context.SetParameter(ZstdCParameter.JobSize, options.WorkerJobSize);
+                }
             }
 
             return context;

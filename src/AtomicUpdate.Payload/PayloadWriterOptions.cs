@@ -31,6 +31,13 @@ public sealed class PayloadWriterOptions
     public int Workers { get; init; }
 
     /// <summary>
+    /// The input each worker compresses at a time (ZSTD_c_jobSize); 0 lets zstd choose, which for a
+    /// 128 MiB window is 512 MiB, so smaller streams see no parallelism; much smaller jobs reload a window of
+    /// overlap each and lose both speed and ratio. Only used with <see cref="Workers"/>.
+    /// </summary>
+    public int WorkerJobSize { get; init; }
+
+    /// <summary>
     /// Where <see cref="PayloadWriter.WritePayloadAsync"/> keeps the compressed chunks until the header is
     /// known; the system's temporary directory when null.
     /// </summary>
@@ -56,5 +63,6 @@ public sealed class PayloadWriterOptions
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(Workers);
+        ArgumentOutOfRangeException.ThrowIfNegative(WorkerJobSize);
     }
 }

@@ -25,7 +25,7 @@ internal static unsafe partial class LibZstd
     // 1.4.0 made the advanced API (compressStream2, setParameter, refPrefix) stable.
     private const uint MinVersionNumber = 10400;
 
-    private static readonly Lazy<Exception?> LoadError = new(ProbeLibrary);
+    private static readonly Lazy<Exception?> LoadError = new(() => ProbeLibrary(LibraryName));
 
     [LibraryImport(LibraryName, EntryPoint = "ZSTD_versionNumber")]
     private static partial uint VersionNumberCore();
@@ -139,12 +139,13 @@ internal static unsafe partial class LibZstd
         return context;
     }
 
-    private static Exception? ProbeLibrary()
+    /// <summary>Returns the error to throw for every use of zstd, or null when <paramref name="name"/> loads and is recent enough.</summary>
+    internal static Exception? ProbeLibrary(string name)
     {
-        if (!NativeLibrary.TryLoad(LibraryName, typeof(LibZstd).Assembly, null, out var handle))
+        if (!NativeLibrary.TryLoad(name, typeof(LibZstd).Assembly, null, out var handle))
         {
             return new DllNotFoundException(
-                $"The zstd library {LibraryName} could not be loaded; install the package that provides it (libzstd1 on Debian).");
+                $"The zstd library {name} could not be loaded; install the package that provides it (libzstd1 on Debian).");
         }
 
         NativeLibrary.Free(handle);
