@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using System.Text;
 
 namespace AtomicUpdate.Btrfs;
@@ -112,7 +113,7 @@ internal static class ProcessRunner
         if (pumpFailure is not null)
         {
             // The caller's stream failed: that is the cause, not the exit code of the killed process.
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(pumpFailure).Throw();
+            ExceptionDispatchInfo.Capture(pumpFailure).Throw();
         }
 
         return new ProcessResult(commandLine, process.ExitCode, standardOutput, standardError);
