@@ -59,6 +59,34 @@ public sealed class PayloadDecompressionStream : Stream
 
     public PayloadHeader Header => _header;
 
+    /// <summary>
+    /// Reads and verifies the header at the start of <paramref name="payload"/> against its signed length
+    /// and hash, then returns the decompressed stream of the chunks that follow it.
+    /// </summary>
+    public static PayloadDecompressionStream Open(
+        Stream payload,
+        long headerLength,
+        ReadOnlySpan<byte> headerSha256,
+        PayloadReaderOptions? options = null,
+        bool leaveOpen = false)
+    {
+        var header = PayloadHeader.Read(payload, headerLength, headerSha256);
+        return new PayloadDecompressionStream(header, new StreamChunkSource(payload, 0, leaveOpen), options);
+    }
+
+    /// <inheritdoc cref="Open"/>
+    public static async ValueTask<PayloadDecompressionStream> OpenAsync(
+        Stream payload,
+        long headerLength,
+        ReadOnlyMemory<byte> headerSha256,
+        PayloadReaderOptions? options = null,
+        bool leaveOpen = false,
+        CancellationToken cancellationToken = default)
+    {
+        var header = await PayloadHeader.ReadAsync(payload, headerLength, headerSha256, cancellationToken).ConfigureAwait(false);
+        return new PayloadDecompressionStream(header, new StreamChunkSource(payload, 0, leaveOpen), options);
+    }
+
     /// <summary>How far verification and decompression have come.</summary>
     public PayloadProgress Progress => new(
         _chunks.NextIndex, _header.ChunkCount, _chunks.VerifiedBytes, _header.CompressedSize, _produced, _header.UncompressedSize);

@@ -159,6 +159,26 @@ public sealed class PayloadDecompressionStreamTests
         Assert.Contains("the rest is not part of it", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Open_verifies_the_header_and_reads_the_chunks_after_it(bool useAsync)
+    {
+        var data = TestPayloads.Compressible(100_000);
+        var (header, payload) = TestPayloads.Build(data, TestPayloads.Zstd());
+        var input = new MemoryStream(payload);
+        await using (var stream = useAsync
+            ? await PayloadDecompressionStream.OpenAsync(input, header.Length, header.Sha256.ToArray(), leaveOpen: true)
+            : PayloadDecompressionStream.Open(input, header.Length, header.Sha256, leaveOpen: true))
+        {
+            Assert.Equal(data, await TestPayloads.DrainAsync(stream, useAsync, new MemoryStream()));
+        }
+
+        Assert.True(input.CanRead);
+        var wrong = new byte[32];
+        Assert.Throws<PayloadHeaderException>(() => PayloadDecompressionStream.Open(new MemoryStream(payload), header.Length, wrong));
+    }
+
     [Fact]
     public void An_empty_uncompressed_payload_ends_at_once()
     {
