@@ -21,10 +21,19 @@ public static class CanonicalJson
 
     /// <summary>Encodes a JSON value in canonical form.</summary>
     /// <exception cref="MalformedMetadataException">The value holds a non-integer number or an invalid string.</exception>
-    public static byte[] Encode(JsonNode? node)
+    public static byte[] Encode(JsonNode? node) => Encode(node, escapeControlCharacters: false);
+
+    /// <summary>
+    /// The same sorted, compact form, but with control characters escaped (<c>\n</c>, <c>\u0001</c>):
+    /// canonical JSON writes a PEM's newlines raw, which strict JSON parsers (python's json.loads,
+    /// System.Text.Json) refuse, so metadata files use this form and only signatures use the canonical one.
+    /// </summary>
+    internal static byte[] EncodeForFile(JsonNode? node) => Encode(node, escapeControlCharacters: true);
+
+    private static byte[] Encode(JsonNode? node, bool escapeControlCharacters)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
-        Write(buffer, node, 0);
+        Write(buffer, node, 0, escapeControlCharacters);
         return buffer.WrittenSpan.ToArray();
     }
 
@@ -55,7 +64,7 @@ public static class CanonicalJson
         }
     }
 
-    private static void Write(ArrayBufferWriter<byte> output, JsonNode? node, int depth)
+    private static void Write(ArrayBufferWriter<byte> output, JsonNode? node, int depth, bool escape)
     {
         if (depth > MaxDepth)
         {
@@ -68,7 +77,7 @@ public static class CanonicalJson
                 output.Write("null"u8);
                 break;
             case JsonObject obj:
-                WriteObject(output, obj, depth);
+                WriteObject(output, obj, depth, escape);
                 break;
             case JsonArray array:
                 output.Write("["u8);
@@ -79,20 +88,20 @@ public static class CanonicalJson
                         output.Write(","u8);
                     }
 
-                    Write(output, array[i], depth + 1);
+                    Write(output, array[i], depth + 1, escape);
                 }
 
                 output.Write("]"u8);
                 break;
             case JsonValue value:
-                WriteValue(output, value);
+                WriteValue(output, value, escape);
                 break;
             default:
                 throw new MalformedMetadataException($"The JSON node type {node.GetType().Name} cannot be encoded.");
         }
     }
 
-    private static void WriteObject(ArrayBufferWriter<byte> output, JsonObject obj, int depth)
+    private static void WriteObject(ArrayBufferWriter<byte> output, JsonObject obj, int depth, bool escape)
     {
         // Python sorts str keys by code point; ordinal order of the UTF-8 bytes is the same order,
         // whereas UTF-16 ordinal order differs for characters outside the BMP.
@@ -111,20 +120,20 @@ public static class CanonicalJson
                 output.Write(","u8);
             }
 
-            WriteString(output, members[i].Key);
+            WriteString(output, members[i].Key, escape);
             output.Write(":"u8);
-            Write(output, members[i].Value, depth + 1);
+            Write(output, members[i].Value, depth + 1, escape);
         }
 
         output.Write("}"u8);
     }
 
-    private static void WriteValue(ArrayBufferWriter<byte> output, JsonValue value)
+    private static void WriteValue(ArrayBufferWriter<byte> output, JsonValue value, bool escape)
     {
         switch (value.GetValueKind())
         {
             case JsonValueKind.String:
-                WriteString(output, EncodeString(JsonFields.GetStringValue(value)));
+                WriteString(output, EncodeString(JsonFields.GetStringValue(value)), escape);
                 break;
             case JsonValueKind.True:
                 output.Write("true"u8);
@@ -168,12 +177,18 @@ public static class CanonicalJson
         }
     }
 
-    private static void WriteString(ArrayBufferWriter<byte> output, ReadOnlySpan<byte> utf8)
+    private static void WriteString(ArrayBufferWriter<byte> output, ReadOnlySpan<byte> utf8, bool escape)
     {
         output.Write("\""u8);
         while (!utf8.IsEmpty)
         {
-            var special = utf8.IndexOfAny((byte)'"', (byte)'\\');
+            var special = escape ? utf8.IndexOfAnyInRange((byte)0, (byte)0x1F) : -1;
+            var quote = utf8.IndexOfAny((byte)'"', (byte)'\\');
+            if (special < 0 || (quote >= 0 && quote < special))
+            {
+                special = quote;
+            }
+
             if (special < 0)
             {
                 output.Write(utf8);
@@ -181,7 +196,16 @@ public static class CanonicalJson
             }
 
             output.Write(utf8[..special]);
-            output.Write(utf8[special] == (byte)'"' ? "\\\""u8 : "\\\\"u8);
+            var b = utf8[special];
+            output.Write(b switch
+            {
+                (byte)'"' => "\\\""u8,
+                (byte)'\\' => "\\\\"u8,
+                (byte)'\n' => "\\n"u8,
+                (byte)'\t' => "\\t"u8,
+                (byte)'\r' => "\\r"u8,
+                _ => Encoding.ASCII.GetBytes($"\\u{b:x4}"),
+            });
             utf8 = utf8[(special + 1)..];
         }
 

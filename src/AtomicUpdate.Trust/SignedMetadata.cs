@@ -51,7 +51,10 @@ public sealed class SignedMetadata<T>
         return metadata;
     }
 
-    /// <summary>The file contents: canonical JSON of <c>{"signatures": [...], "signed": {...}}</c>.</summary>
+    /// <summary>
+    /// The file contents: <c>{"signatures": [...], "signed": {...}}</c> sorted and compact like
+    /// canonical JSON, but with control characters escaped so that any JSON parser reads it.
+    /// </summary>
     public byte[] ToBytes()
     {
         var signatures = new JsonArray();
@@ -60,7 +63,7 @@ public sealed class SignedMetadata<T>
             signatures.Add(signature.ToJson());
         }
 
-        return CanonicalJson.Encode(new JsonObject { ["signatures"] = signatures, ["signed"] = Signed.ToJson() });
+        return CanonicalJson.EncodeForFile(new JsonObject { ["signatures"] = signatures, ["signed"] = Signed.ToJson() });
     }
 
     /// <summary>The canonical bytes of <see cref="Signed"/> as it is now: what a signer signs.</summary>

@@ -94,4 +94,15 @@ public class CanonicalJsonTests
         Assert.Equal(Encoding.UTF8.GetString(original), Encoding.UTF8.GetString(metadata.ToBytes()));
         Assert.Equal("v", metadata.Signed.Targets["a/b.bin"].Custom!["k"]!.GetValue<string>());
     }
+
+    [Fact]
+    public void Metadata_files_escape_control_characters_so_strict_parsers_read_them()
+    {
+        var node = new JsonObject { ["pem"] = "a\nb\u0001\"", ["b"] = 1 };
+
+        var file = Encoding.UTF8.GetString(CanonicalJson.EncodeForFile(node));
+
+        Assert.Equal("{\"b\":1,\"pem\":\"a\\nb\\u0001\\\"\"}", file);
+        Assert.Equal("a\nb\u0001\"", System.Text.Json.Nodes.JsonNode.Parse(file)!["pem"]!.GetValue<string>());
+    }
 }
