@@ -4,8 +4,10 @@ namespace AtomicUpdate.Trust;
 
 /// <summary>
 /// Fetches repository files over HTTP(S) from one or more mirrors, tried in order. A mirror that
-/// fails, answers with an error or announces an oversized body is skipped; a file is "not found"
-/// only when every mirror answers 404 or 410.
+/// fails, answers with an error or announces an oversized body is skipped. A file is "not found"
+/// when no mirror serves it and at least one answers 404 or 410: a dead mirror must not block the
+/// end of the root chain forever, and treating "missing" as final is safe because a withheld file
+/// is a freeze, which expiry catches. When every mirror fails, the last failure is thrown.
 /// </summary>
 public sealed class HttpRepositoryFetcher : IRepositoryFetcher
 {
@@ -33,6 +35,7 @@ public sealed class HttpRepositoryFetcher : IRepositoryFetcher
     {
         var escaped = string.Join('/', RepositoryLayout.SplitSafe(relativePath).Select(Uri.EscapeDataString));
         TrustException? lastError = null;
+        var notFound = false;
         foreach (var mirror in _mirrors)
         {
             var uri = new Uri(mirror, escaped);
@@ -42,6 +45,7 @@ public sealed class HttpRepositoryFetcher : IRepositoryFetcher
                 response = await _httpClient.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
                 if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone)
                 {
+                    notFound = true;
                     response.Dispose();
                     continue;
                 }
@@ -75,7 +79,6 @@ public sealed class HttpRepositoryFetcher : IRepositoryFetcher
             }
         }
 
-        // Only when every mirror said "not found" is the file absent; any failure might hide it.
-        return lastError is null ? null : throw lastError;
+        return notFound || lastError is null ? null : throw lastError;
     }
 }
