@@ -2,5 +2,18 @@ namespace AtomicUpdate.Benchmarks;
 
 internal static class Program
 {
-    public static int Main() => 0;
+    public static async Task<int> Main(string[] args)
+    {
+        var which = args.Length > 0 ? args[0] : "stream";
+        switch (which)
+        {
+            case "stream":
+                var megabytes = args.Length > 1 && int.TryParse(args[1], out var size) ? size : 256;
+                await StreamReaderBenchmark.RunAsync(megabytes);
+                return 0;
+            default:
+                await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Known: stream [MEGABYTES].");
+                return 2;
+        }
+    }
 }
