@@ -8,6 +8,11 @@ internal static class Program
     public static int Main(string[] args)
     {
         var root = new RootCommand("au-publish: build, sign and inspect AtomicUpdate releases.");
+        root.Subcommands.Add(KeysCommands.Create());
+        root.Subcommands.Add(RepoCommands.Create());
+        root.Subcommands.Add(ReleaseCommands.Create());
+        root.Subcommands.Add(TimestampCommands.Create());
+        root.Subcommands.Add(RootCommands.Create());
         root.Subcommands.Add(StreamCommands.Create());
         return root.Parse(args).Invoke();
     }

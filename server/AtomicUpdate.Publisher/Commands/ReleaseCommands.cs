@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace AtomicUpdate.Publisher.Commands;
+
+/// <summary><c>au-publish release ...</c></summary>
+internal static class ReleaseCommands
+{
+    public static Command Create()
+    {
+        var command = new Command("release", "Import releases into the build pool and publish them.");
+        return command;
+    }
+}
