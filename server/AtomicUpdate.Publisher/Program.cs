@@ -13,6 +13,7 @@ internal static class Program
         root.Subcommands.Add(ReleaseCommands.Create());
         root.Subcommands.Add(TimestampCommands.Create());
         root.Subcommands.Add(RootCommands.Create());
+        root.Subcommands.Add(BundleCommand.Create());
         root.Subcommands.Add(StreamCommands.Create());
         return root.Parse(args).Invoke();
     }

@@ -8,6 +8,7 @@ internal static class ReleaseCommands
     public static Command Create()
     {
         var command = new Command("release", "Import releases into the build pool and publish them.");
+        command.Subcommands.Add(ReleasePublishCommand.Create());
         return command;
     }
 }

@@ -1,0 +1,125 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AtomicUpdate.Btrfs;
+using AtomicUpdate.Publisher.Publishing;
+using AtomicUpdate.Publisher.Signing;
+using AtomicUpdate.Publisher.Terminal;
+using AtomicUpdate.Trust;
+
+namespace AtomicUpdate.Publisher.Commands;
+
+/// <summary><c>au-publish release publish --pool P --repo R --version V --channel C --hardware H</c></summary>
+internal static class ReleasePublishCommand
+{
+    public static Command Create()
+    {
+        var pool = new Option<string>("--pool") { Description = "The build pool: a directory on btrfs holding releases as read-only subvolumes named by version.", Required = true };
+        var repo = new Option<string>("--repo") { Description = "The repository directory (made by `au-publish repo init`).", Required = true };
+        var version = new Option<string>("--version") { Description = "The release to publish (the subvolume POOL/VERSION).", Required = true };
+        var channel = new Option<string>("--channel") { Description = "The channel whose current release this becomes, e.g. stable.", Required = true };
+        var hardware = new Option<string[]>("--hardware") { Description = "A hardware id the release fits (repeatable).", Required = true, Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
+        var deltas = new Option<int>("--deltas") { Description = "Make deltas from this many of the channel's most recent earlier releases.", DefaultValueFactory = _ => 3 };
+        var level = new Option<int>("--compression-level") { Description = "zstd level, 1 to 22 (19 is small and slow; 3 is fast).", DefaultValueFactory = _ => 19 };
+        var workers = new Option<int>("--compression-workers") { Description = "zstd worker threads (0: compress in the calling thread).", DefaultValueFactory = _ => 0 };
+        var chunk = new Option<int>("--chunk-size") { Description = "Payload chunk size in bytes: the unit a device verifies and resumes from.", DefaultValueFactory = _ => 1 << 20 };
+        var proto = new Option<int>("--send-protocol") { Description = "btrfs send protocol: 1 for any device, 2 for devices with btrfs-progs 6.0 or newer.", DefaultValueFactory = _ => 1 };
+        var targetsDays = new Option<int>("--expires-targets") { Description = "Days until the targets metadata expires.", DefaultValueFactory = _ => 365 };
+        var snapshotDays = new Option<int>("--expires-snapshot") { Description = "Days until the snapshot metadata expires.", DefaultValueFactory = _ => 30 };
+        var timestampHours = new Option<int>("--expires-timestamp") { Description = "Hours until the timestamp expires (refresh it from cron with `au-publish timestamp refresh`).", DefaultValueFactory = _ => 24 };
+        var json = new Option<bool>("--json") { Description = "Print a machine-readable summary and no progress." };
+        var command = new Command("publish", "Publish a release: full payload, deltas from the channel's recent releases, channel file; sign targets, snapshot and timestamp.")
+        {
+            pool, repo, version, channel, hardware, deltas, level, workers, chunk, proto, targetsDays, snapshotDays, timestampHours, json,
+        };
+        var signing = SigningOptions.AddTo(command);
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var request = new PublishRequest(
+                result.GetRequiredValue(pool), result.GetRequiredValue(repo), result.GetRequiredValue(version),
+                result.GetRequiredValue(channel), result.GetRequiredValue(hardware))
+            {
+                DeltaCount = result.GetValue(deltas),
+                CompressionLevel = result.GetValue(level),
+                CompressionWorkers = result.GetValue(workers),
+                ChunkSize = result.GetValue(chunk),
+                SendProtocol = result.GetValue(proto),
+                TargetsExpiry = TimeSpan.FromDays(result.GetValue(targetsDays)),
+                SnapshotExpiry = TimeSpan.FromDays(result.GetValue(snapshotDays)),
+                TimestampExpiry = TimeSpan.FromHours(result.GetValue(timestampHours)),
+            };
+            var asJson = result.GetValue(json);
+            var terminal = new TerminalProgress();
+            var progress = asJson ? null : new Progress<PublishProgress>(p => terminal.Report(($"{p.Step} {p.TargetName}", p.Done, p.Total)));
+            try
+            {
+                using var keys = SigningOptions.LoadKeyRing(result, signing);
+                var published = await new ReleasePublisher(new BtrfsTool(), progress).PublishAsync(request, keys, cancellationToken);
+                terminal.Finish();
+                Console.Write(asJson ? ToJson(published) : ToText(published));
+                return ExitCodes.Success;
+            }
+            catch (Exception exception) when (exception is PublishException or TrustException or BtrfsException or InvalidDataException or AtomicUpdate.SendStream.SendStreamValidationException or AtomicUpdate.Payload.PayloadException or ArgumentException)
+            {
+                terminal.Finish();
+                await Console.Error.WriteLineAsync($"error: {exception.Message}");
+                return ExitCodes.InvalidInput;
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                terminal.Finish();
+                await Console.Error.WriteLineAsync($"error: {exception.Message}");
+                return ExitCodes.IoError;
+            }
+        });
+        return command;
+    }
+
+    private static string ToText(PublishResult result)
+    {
+        var text = new System.Text.StringBuilder();
+        var culture = CultureInfo.InvariantCulture;
+        text.AppendLine(culture, $"published {result.Version} ({result.Uuid}) to channel {result.Channel} for {string.Join(", ", result.HardwareIds)}");
+        foreach (var payload in result.Payloads)
+        {
+            var ratio = payload.StreamBytes == 0 ? 0 : (double)payload.PayloadBytes / payload.StreamBytes;
+            text.AppendLine(culture, $"  {payload.TargetName,-48} {TerminalProgress.Size(payload.PayloadBytes),10} ({ratio:P0} of a {TerminalProgress.Size(payload.StreamBytes)} stream; files +{payload.FilesAdded} -{payload.FilesRemoved} ~{payload.FilesChanged}) in {payload.Elapsed.TotalSeconds:F1} s");
+        }
+        foreach (var skipped in result.SkippedBases)
+        {
+            text.AppendLine(culture, $"  no delta from {skipped}");
+        }
+        text.AppendLine(culture, $"signed targets v{result.TargetsVersion}, snapshot v{result.SnapshotVersion}, timestamp v{result.TimestampVersion}");
+        return text.ToString();
+    }
+
+    private static string ToJson(PublishResult result)
+    {
+        var json = new JsonObject
+        {
+            ["version"] = result.Version,
+            ["uuid"] = result.Uuid.ToString("D"),
+            ["channel"] = result.Channel,
+            ["hardware"] = new JsonArray([.. result.HardwareIds.Select(id => (JsonNode)JsonValue.Create(id))]),
+            ["payloads"] = new JsonArray([.. result.Payloads.Select(payload => (JsonNode)new JsonObject
+            {
+                ["target"] = payload.TargetName,
+                ["kind"] = payload.Kind.ToString().ToLowerInvariant(),
+                ["base"] = payload.BaseVersion,
+                ["stream_bytes"] = payload.StreamBytes,
+                ["payload_bytes"] = payload.PayloadBytes,
+                ["data_bytes"] = payload.DataBytes,
+                ["files_added"] = payload.FilesAdded,
+                ["files_removed"] = payload.FilesRemoved,
+                ["files_changed"] = payload.FilesChanged,
+                ["seconds"] = Math.Round(payload.Elapsed.TotalSeconds, 3),
+            })]),
+            ["skipped_bases"] = new JsonArray([.. result.SkippedBases.Select(text => (JsonNode)JsonValue.Create(text))]),
+            ["targets_version"] = result.TargetsVersion,
+            ["snapshot_version"] = result.SnapshotVersion,
+            ["timestamp_version"] = result.TimestampVersion,
+        };
+        return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine;
+    }
+}

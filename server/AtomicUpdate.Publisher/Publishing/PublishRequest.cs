@@ -1,0 +1,23 @@
+namespace AtomicUpdate.Publisher.Publishing;
+
+/// <summary>What <c>release publish</c> was asked to do.</summary>
+internal sealed record PublishRequest(string Pool, string RepositoryDirectory, string Version, string Channel, IReadOnlyList<string> HardwareIds)
+{
+    /// <summary>Deltas are made from this many of the channel's most recent earlier releases.</summary>
+    public int DeltaCount { get; init; } = 3;
+
+    public int CompressionLevel { get; init; } = 19;
+
+    public int CompressionWorkers { get; init; }
+
+    public int ChunkSize { get; init; } = 1 << 20;
+
+    /// <summary>Protocol 1 is received by every btrfs-progs; 2 needs btrfs-progs 6.0 on the device.</summary>
+    public int SendProtocol { get; init; } = 1;
+
+    public TimeSpan TargetsExpiry { get; init; } = TimeSpan.FromDays(365);
+
+    public TimeSpan SnapshotExpiry { get; init; } = TimeSpan.FromDays(30);
+
+    public TimeSpan TimestampExpiry { get; init; } = TimeSpan.FromDays(1);
+}

@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using AtomicUpdate.Btrfs;
+using AtomicUpdate.Payload;
+using AtomicUpdate.Publisher.Releases;
+using AtomicUpdate.Publisher.Signing;
+using AtomicUpdate.SendStream;
+using AtomicUpdate.Trust;
+
+namespace AtomicUpdate.Publisher.Publishing;
+
+/// <summary>
+/// Publishes one release of the build pool into the signed repository: the full payload, deltas
+/// from the channel's most recent earlier releases, the channel file, then targets, snapshot and
+/// timestamp signed in that order so the repository is consistent at every moment a device looks.
+/// </summary>
+internal sealed class ReleasePublisher(BtrfsTool btrfs, IProgress<PublishProgress>? progress = null)
+{
+    public async Task<PublishResult> PublishAsync(PublishRequest request, KeyRing keys, CancellationToken cancellationToken = default)
+    {
+        var version = ReleaseVersion.Parse(request.Version);
+        if (!UpdateTargetNames.IsValidName(request.Version) || !UpdateTargetNames.IsValidName(request.Channel))
+        {
+            throw new PublishException($"The version '{request.Version}' or channel '{request.Channel}' has characters a target name cannot hold.");
+        }
+        if (request.HardwareIds.Count == 0)
+        {
+            throw new PublishException("Name at least one hardware id the release fits (--hardware).");
+        }
+        var repository = OpenRepository(request.RepositoryDirectory);
+        var root = repository.Root.Signed;
+        // Load every signer up front: a missing key should stop the run before minutes of compression.
+        var targetsSigners = keys.SignersFor(root, RoleNames.Targets);
+        var snapshotSigners = keys.SignersFor(root, RoleNames.Snapshot);
+        var timestampSigners = keys.SignersFor(root, RoleNames.Timestamp);
+
+        var fullName = UpdateTargetNames.Full(request.Version);
+        if (repository.Targets.Signed.Targets.ContainsKey(fullName))
+        {
+            throw new PublishException($"Release {request.Version} is already published ({fullName} is a signed target); publish a new version instead.");
+        }
+        var releasePath = Path.Combine(request.Pool, request.Version);
+        var release = await ShowReleaseAsync(releasePath, cancellationToken).ConfigureAwait(false);
+
+        var channel = ReadChannel(repository, request.Channel);
+        var skipped = new List<string>();
+        var bases = await ChooseBasesAsync(repository, channel, version, request, skipped, cancellationToken).ConfigureAwait(false);
+
+        var work = Path.Combine(request.Pool, $".publish-{request.Version}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(work);
+        var payloads = new List<PublishedPayload>();
+        try
+        {
+            payloads.Add(await AddPayloadAsync(repository, request, fullName, releasePath, release, null, work, cancellationToken).ConfigureAwait(false));
+            foreach (var parent in bases)
+            {
+                var name = UpdateTargetNames.Delta(parent.Version, request.Version);
+                payloads.Add(await AddPayloadAsync(repository, request, name, releasePath, release, parent, work, cancellationToken).ConfigureAwait(false));
+            }
+
+            var history = (channel?.History ?? []).Append(request.Version).ToList();
+            var channelFile = new ChannelTarget(request.Channel, request.Version, history);
+            await repository.AddTargetAsync(UpdateTargetNames.Channel(request.Channel), new MemoryStream(channelFile.ToBytes()), cancellationToken: cancellationToken).ConfigureAwait(false);
+
+            progress?.Report(new PublishProgress("sign", "targets, snapshot, timestamp", 0, 3));
+            var now = DateTimeOffset.UtcNow;
+            await repository.SignTargetsAsync(targetsSigners, now + request.TargetsExpiry, cancellationToken).ConfigureAwait(false);
+            await repository.SignSnapshotAsync(snapshotSigners, now + request.SnapshotExpiry, cancellationToken).ConfigureAwait(false);
+            await repository.SignTimestampAsync(timestampSigners, now + request.TimestampExpiry, cancellationToken).ConfigureAwait(false);
+            progress?.Report(new PublishProgress("sign", "targets, snapshot, timestamp", 3, 3));
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+
+        return new PublishResult(
+            request.Version, release.Uuid, request.Channel, request.HardwareIds, payloads, skipped,
+            repository.Targets.Signed.Version, repository.Snapshot.Signed.Version, repository.Timestamp.Signed.Version);
+    }
+
+    private static Repository OpenRepository(string directory)
+    {
+        try
+        {
+            return Repository.Open(directory);
+        }
+        catch (Exception exception) when (exception is IOException or TrustException or UnauthorizedAccessException)
+        {
+            throw new PublishException($"The repository '{directory}' cannot be opened: {exception.Message} (create one with `au-publish repo init`).", exception);
+        }
+    }
+
+    private async Task<SubvolumeInfo> ShowReleaseAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(path))
+        {
+            throw new PublishException($"The pool has no release at '{path}'; import it first with `au-publish release import`.");
+        }
+        var info = await btrfs.ShowAsync(path, cancellationToken).ConfigureAwait(false);
+        return info.ReadOnly
+            ? info
+            : throw new PublishException($"The release '{path}' is writable; only read-only release subvolumes are published, because a delta needs a parent that never changes.");
+    }
+
+    private static ChannelTarget? ReadChannel(Repository repository, string channel)
+    {
+        var name = UpdateTargetNames.Channel(channel);
+        if (!repository.Targets.Signed.Targets.TryGetValue(name, out var target))
+        {
+            return null;
+        }
+        var path = Path.Combine(repository.Directory, RepositoryLayout.TargetPath(target, repository.Root.Signed.ConsistentSnapshot));
+        return ChannelTarget.FromBytes(name, File.ReadAllBytes(path));
+    }
+
+    /// <summary>
+    /// The channel's most recent earlier releases that still exist in the pool as the same
+    /// subvolume that was published (same UUID): only those can be parents of a delta devices can apply.
+    /// </summary>
+    private async Task<List<ReleaseBase>> ChooseBasesAsync(
+        Repository repository, ChannelTarget? channel, ReleaseVersion version, PublishRequest request, List<string> skipped, CancellationToken cancellationToken)
+    {
+        var bases = new List<ReleaseBase>();
+        if (channel is null || request.DeltaCount <= 0)
+        {
+            return bases;
+        }
+        var candidates = channel.History
+            .Distinct(StringComparer.Ordinal)
+            .Where(candidate => ReleaseVersion.Parse(candidate).CompareTo(version) < 0)
+            .OrderByDescending(ReleaseVersion.Parse)
+            .Take(request.DeltaCount);
+        foreach (var candidate in candidates)
+        {
+            var published = repository.Targets.Signed.Targets.GetValueOrDefault(UpdateTargetNames.Full(candidate));
+            var path = Path.Combine(request.Pool, candidate);
+            if (published is null || !Directory.Exists(path))
+            {
+                skipped.Add($"{candidate}: {(published is null ? "its full payload is no longer a target" : "it is no longer in the pool")}");
+                continue;
+            }
+            var info = await btrfs.ShowAsync(path, cancellationToken).ConfigureAwait(false);
+            var expected = PayloadTarget.FromJson(published.Name, published.Custom).Uuid;
+            if (info.Uuid != expected)
+            {
+                skipped.Add($"{candidate}: the pool's subvolume {info.Uuid} is not the published {expected}");
+                continue;
+            }
+            bases.Add(new ReleaseBase(candidate, path, info.Uuid));
+        }
+        return bases;
+    }
+
+    private async Task<PublishedPayload> AddPayloadAsync(
+        Repository repository,
+        PublishRequest request,
+        string targetName,
+        string releasePath,
+        SubvolumeInfo release,
+        ReleaseBase? parent,
+        string work,
+        CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var streamFile = Path.Combine(work, "stream");
+        var payloadFile = Path.Combine(work, "payload");
+        progress?.Report(new PublishProgress("send", targetName, 0, 0));
+        await btrfs.SendToFileAsync(
+            new SendOptions(releasePath) { Parent = parent?.Path, ProtocolVersion = request.SendProtocol },
+            streamFile,
+            cancellationToken).ConfigureAwait(false);
+        var streamBytes = new FileInfo(streamFile).Length;
+
+        // The publisher checks its own streams as devices will, so a stream the agent would refuse is never signed.
+        SendStreamStatistics statistics;
+        await using (var input = OpenRead(streamFile))
+        {
+            var expectedParent = parent?.Uuid;
+            await SendStreamFirewall.CopyAsync(input, Stream.Null, new SendStreamValidatorOptions
+            {
+                ExpectedSubvolumeUuid = release.Uuid,
+                ExpectedParentUuid = expectedParent,
+                RequireFullStream = parent is null,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        await using (var input = OpenRead(streamFile))
+        {
+            using var reader = new SendStreamReader(input, leaveOpen: true);
+            statistics = await SendStreamStatistics.CollectAsync(reader, cancellationToken).ConfigureAwait(false);
+        }
+
+        PayloadHeader header;
+        await using (var input = new ProgressReadStream(OpenRead(streamFile), done => progress?.Report(new PublishProgress("compress", targetName, done, streamBytes))))
+        await using (var output = new FileStream(payloadFile, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, useAsync: true))
+        {
+            header = await PayloadWriter.WritePayloadAsync(input, output, new PayloadWriterOptions
+            {
+                CompressionLevel = request.CompressionLevel,
+                ChunkSize = request.ChunkSize,
+                Workers = request.CompressionWorkers,
+                TemporaryDirectory = work,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        File.Delete(streamFile);
+
+        var custom = new PayloadTarget
+        {
+            Kind = parent is null ? PayloadKind.Full : PayloadKind.Delta,
+            Version = request.Version,
+            Uuid = release.Uuid,
+            BaseVersion = parent?.Version,
+            BaseUuid = parent?.Uuid,
+            HardwareIds = request.HardwareIds,
+            HeaderLength = header.Length,
+            HeaderSha256 = Convert.ToHexStringLower(header.Sha256),
+            StreamSize = streamBytes,
+            SendProtocol = request.SendProtocol,
+        };
+        progress?.Report(new PublishProgress("store", targetName, 0, header.PayloadLength));
+        var target = await repository.AddTargetFileAsync(targetName, payloadFile, custom.ToJson(), cancellationToken).ConfigureAwait(false);
+        File.Delete(payloadFile);
+        progress?.Report(new PublishProgress("store", targetName, header.PayloadLength, header.PayloadLength));
+        return new PublishedPayload(
+            targetName, custom.Kind, parent?.Version, streamBytes, target.Length, statistics.DataBytes,
+            statistics.FilesAdded, statistics.FilesRemoved, statistics.FilesChanged, watch.Elapsed);
+    }
+
+    private static FileStream OpenRead(string path) =>
+        new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan | FileOptions.Asynchronous);
+}
