@@ -15,6 +15,7 @@ internal static class Program
         root.Subcommands.Add(RootCommands.Create());
         root.Subcommands.Add(BundleCommand.Create());
         root.Subcommands.Add(StreamCommands.Create());
+        root.Subcommands.Add(VerifyCommand.Create());
         return root.Parse(args).Invoke();
     }
 }
