@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks that print figures next to a baseline measured in the same run.
-# Usage: ./bench.sh [stream [MEGABYTES]]   (default: the send stream reader on a 256 MB stream)
+# Usage: ./bench.sh [stream [MEGABYTES] | publish [MEGABYTES]]   (default: stream 256)
 set -euo pipefail
 cd "$(dirname "$0")"
 if [ "$(id -u)" -ne 0 ]; then exec sudo -E "$0" "$@"; fi

@@ -11,8 +11,11 @@ internal static class Program
                 var megabytes = args.Length > 1 && int.TryParse(args[1], out var size) ? size : 256;
                 await StreamReaderBenchmark.RunAsync(megabytes);
                 return 0;
+            case "publish":
+                await PublishBenchmark.RunAsync(args.Length > 1 && int.TryParse(args[1], out var tree) ? tree : 64);
+                return 0;
             default:
-                await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Known: stream [MEGABYTES].");
+                await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Known: stream [MEGABYTES], publish [MEGABYTES].");
                 return 2;
         }
     }

@@ -20,7 +20,7 @@ internal static class StreamReaderBenchmark
         await using var target = await LoopbackFilesystem.CreateAsync((megabytes + 512L) << 20);
         var release = Path.Combine(source.MountPoint, "release");
         await btrfs.CreateSubvolumeAsync(release);
-        WriteTree(release, megabytes);
+        TreeWriter.Write(release, megabytes, seed: 42, compressible: false);
         await btrfs.SetReadOnlyAsync(release, true);
         var streamPath = Path.Combine(source.MountPoint, "release.stream");
         await btrfs.SendToFileAsync(new SendOptions(release) { ProtocolVersion = 2 }, streamPath);
@@ -83,26 +83,4 @@ internal static class StreamReaderBenchmark
     }
 
     private static TimeSpan Best<T>(Func<T> function) => Best(() => { function(); });
-
-    /// <summary>A tree like a root filesystem: many small files and some large ones, incompressible data.</summary>
-    private static void WriteTree(string root, int megabytes)
-    {
-        var random = new Random(42);
-        var buffer = new byte[1 << 20];
-        long written = 0;
-        var target = (long)megabytes << 20;
-        for (var i = 0; written < target; i++)
-        {
-            var directory = Path.Combine(root, $"d{i % 64}");
-            Directory.CreateDirectory(directory);
-            var size = i % 10 == 0 ? 4 << 20 : random.Next(1, 64 << 10);
-            using var file = File.Create(Path.Combine(directory, $"f{i}"));
-            for (var left = size; left > 0; left -= buffer.Length)
-            {
-                random.NextBytes(buffer);
-                file.Write(buffer, 0, Math.Min(left, buffer.Length));
-            }
-            written += size;
-        }
-    }
 }
