@@ -9,6 +9,7 @@ internal static class ReleaseCommands
     {
         var command = new Command("release", "Import releases into the build pool and publish them.");
         command.Subcommands.Add(ReleasePublishCommand.Create());
+        command.Subcommands.Add(ReleaseImportCommand.Create());
         return command;
     }
 }
