@@ -23,12 +23,21 @@ namespace AtomicUpdate.Publisher.Releases;
 /// <c>--inplace</c> it rewrites whole regions around each change (measured: 152 KiB instead of 8 KiB
 /// for a 70-byte change).</item>
 /// </list>
+/// rsync runs in a private mount namespace where the work subvolume is bind-mounted with
+/// <c>noatime</c>: reading every file to compare it would otherwise update atimes, which changes
+/// every inode and puts a UTIMES command per entry into the next delta (measured on /usr/share:
+/// 70,684 commands, 7.7 MB, for an unchanged tree; 3 commands with noatime). The namespace and its
+/// mount vanish with rsync, even if this process is killed.
 /// <c>--modify-window=-1</c> makes rsync compare and set times to the nanosecond: without it, rsync
 /// treats directory and symlink times within the same second as equal.
 /// </remarks>
 internal sealed class ReleaseImporter(BtrfsTool btrfs, ImportProgress progress)
 {
     private const string Rsync = "rsync";
+    private const string Unshare = "unshare";
+
+    // Runs its arguments after bind-mounting $1 onto itself with noatime, in the private mount namespace of unshare.
+    private const string NoAtimeScript = "mount --bind -- \"$1\" \"$1\" && mount -o remount,bind,noatime -- \"$1\" && shift && exec \"$@\"";
     private const string Tar = "tar";
 
     // 23: partial transfer, 24: vanished source files. Tolerated in the create pass only.
@@ -236,7 +245,7 @@ internal sealed class ReleaseImporter(BtrfsTool btrfs, ImportProgress progress)
         }
 
         create.AddRange([from, to]);
-        await RunRsyncAsync("adding new files", create, incremental ? [RsyncPartialTransfer] : [], changes, cancellationToken)
+        await RunRsyncAsync("adding new files", work, create, incremental ? [RsyncPartialTransfer] : [], changes, cancellationToken)
             .ConfigureAwait(false);
         if (incremental)
         {
@@ -244,16 +253,17 @@ internal sealed class ReleaseImporter(BtrfsTool btrfs, ImportProgress progress)
             [
                 .. CommonRsyncArguments, "--checksum", "--inplace", "--no-whole-file", "--delete", "--force", from, to,
             ];
-            await RunRsyncAsync("comparing and updating", update, [], changes, cancellationToken).ConfigureAwait(false);
+            await RunRsyncAsync("comparing and updating", work, update, [], changes, cancellationToken).ConfigureAwait(false);
         }
     }
 
     private async Task RunRsyncAsync(
-        string step, List<string> arguments, int[] tolerated, ImportChanges changes, CancellationToken cancellationToken)
+        string step, string work, List<string> rsyncArguments, int[] tolerated, ImportChanges changes, CancellationToken cancellationToken)
     {
         progress.Step($"{step}...");
+        List<string> arguments = ["--mount", "--propagation", "private", "--", "sh", "-c", NoAtimeScript, "sh", work, Rsync, .. rsyncArguments];
         var (exitCode, error) = await ExternalCommand.RunAsync(
-            Rsync,
+            Unshare,
             arguments,
             line =>
             {
@@ -266,7 +276,7 @@ internal sealed class ReleaseImporter(BtrfsTool btrfs, ImportProgress progress)
         if (exitCode != 0 && !tolerated.Contains(exitCode))
         {
             throw new ReleaseImportException(
-                $"Applying the new tree failed: '{ExternalCommand.Format(Rsync, arguments)}' exited with code {exitCode}: {Quote(error)}",
+                $"Applying the new tree with rsync failed with exit code {exitCode}: {Quote(error)} The command was '{ExternalCommand.Format(Unshare, arguments)}'.",
                 ExitCodes.IoError);
         }
     }
