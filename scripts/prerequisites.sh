@@ -2,11 +2,13 @@
 # Installs what building, testing and the demo need when it is missing. Safe to run twice.
 set -euo pipefail
 
-packages=(btrfs-progs zstd libzstd1 util-linux e2fsprogs python3 attr acl rsync tar gzip)
+packages=(btrfs-progs zstd libzstd1 util-linux e2fsprogs python3 attr acl rsync tar gzip openssl)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
+# Node.js runs the TUF interoperability test (tuf-js); any Node 18.17+ will do, Debian's included.
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

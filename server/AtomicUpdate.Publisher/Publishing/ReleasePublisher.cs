@@ -2,6 +2,7 @@ using System.Diagnostics;
 using AtomicUpdate.Btrfs;
 using AtomicUpdate.Payload;
 using AtomicUpdate.Publisher.Releases;
+using AtomicUpdate.Publisher.RepositoryTools;
 using AtomicUpdate.Publisher.Signing;
 using AtomicUpdate.SendStream;
 using AtomicUpdate.Trust;
@@ -26,6 +27,12 @@ internal sealed class ReleasePublisher(BtrfsTool btrfs, IProgress<PublishProgres
         {
             throw new PublishException("Name at least one hardware id the release fits (--hardware).");
         }
+        if (!Directory.Exists(request.RepositoryDirectory))
+        {
+            throw new PublishException($"The repository '{request.RepositoryDirectory}' does not exist; create it with `au-publish repo init`.");
+        }
+        // One writer at a time: a cron `timestamp refresh` must not interleave with a publish.
+        using var repositoryLock = await RepositoryLock.AcquireAsync(request.RepositoryDirectory, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
         var repository = OpenRepository(request.RepositoryDirectory);
         var root = repository.Root.Signed;
         // Load every signer up front: a missing key should stop the run before minutes of compression.
