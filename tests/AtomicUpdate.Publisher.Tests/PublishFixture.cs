@@ -26,26 +26,24 @@ public sealed class PublishFixture : IAsyncLifetime
     {
         Filesystem = await LoopbackFilesystem.CreateAsync(1L << 30);
         Directory.CreateDirectory(Pool);
-        var v10 = Path.Combine(Pool, "1.0");
-        await Btrfs.CreateSubvolumeAsync(v10);
-        Directory.CreateDirectory(Path.Combine(v10, "usr", "lib"));
-        Directory.CreateDirectory(Path.Combine(v10, "etc"));
-        await File.WriteAllBytesAsync(Path.Combine(v10, "usr", "lib", "libbig.so"), RandomBytes(3_000_000, 1));
-        await File.WriteAllBytesAsync(Path.Combine(v10, "usr", "lib", "libsmall.so"), RandomBytes(200_000, 2));
-        await File.WriteAllTextAsync(Path.Combine(v10, "etc", "os-release"), "VERSION=1.0\n");
-        File.CreateSymbolicLink(Path.Combine(v10, "usr", "lib", "libbig.so.1"), "libbig.so");
-        await Btrfs.SetReadOnlyAsync(v10, true);
+        // The releases are made as a release engineer makes them: a root filesystem tree, imported
+        // with `release import`, changed, imported again.
+        var tree = Path.Combine(Filesystem.MountPoint, "rootfs");
+        Directory.CreateDirectory(Path.Combine(tree, "usr", "lib"));
+        Directory.CreateDirectory(Path.Combine(tree, "etc"));
+        await File.WriteAllBytesAsync(Path.Combine(tree, "usr", "lib", "libbig.so"), RandomBytes(3_000_000, 1));
+        await File.WriteAllBytesAsync(Path.Combine(tree, "usr", "lib", "libsmall.so"), RandomBytes(200_000, 2));
+        await File.WriteAllTextAsync(Path.Combine(tree, "etc", "os-release"), "VERSION=1.0\n");
+        File.CreateSymbolicLink(Path.Combine(tree, "usr", "lib", "libbig.so.1"), "libbig.so");
+        await ImportAsync(tree, "1.0");
 
-        await NextReleaseAsync("1.0", "1.1", async path =>
-        {
-            await File.WriteAllBytesAsync(Path.Combine(path, "usr", "lib", "libsmall.so"), RandomBytes(200_000, 3));
-            await File.WriteAllTextAsync(Path.Combine(path, "etc", "os-release"), "VERSION=1.1\n");
-        });
-        await NextReleaseAsync("1.1", "1.2", async path =>
-        {
-            await File.WriteAllTextAsync(Path.Combine(path, "etc", "os-release"), "VERSION=1.2\n");
-            await File.WriteAllBytesAsync(Path.Combine(path, "etc", "new.conf"), RandomBytes(1000, 4));
-        });
+        await File.WriteAllBytesAsync(Path.Combine(tree, "usr", "lib", "libsmall.so"), RandomBytes(200_000, 3));
+        await File.WriteAllTextAsync(Path.Combine(tree, "etc", "os-release"), "VERSION=1.1\n");
+        await ImportAsync(tree, "1.1");
+
+        await File.WriteAllTextAsync(Path.Combine(tree, "etc", "os-release"), "VERSION=1.2\n");
+        await File.WriteAllBytesAsync(Path.Combine(tree, "etc", "new.conf"), RandomBytes(1000, 4));
+        await ImportAsync(tree, "1.2");
 
         KeyFiles = await CreateRepositoryAsync();
     }
@@ -82,12 +80,13 @@ public sealed class PublishFixture : IAsyncLifetime
 
     public string[] KeyArguments() => [.. KeyFiles.SelectMany(file => new[] { "--key", file })];
 
-    private async Task NextReleaseAsync(string from, string to, Func<string, Task> change)
+    private async Task ImportAsync(string tree, string version)
     {
-        var path = Path.Combine(Pool, to);
-        await Btrfs.SnapshotAsync(Path.Combine(Pool, from), path, readOnly: false);
-        await change(path);
-        await Btrfs.SetReadOnlyAsync(path, true);
+        var result = await PublisherCli.RunAsync(null, "release", "import", "--pool", Pool, "--version", version, "--from-dir", tree);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"release import {version} failed: {result.Error}");
+        }
     }
 
     /// <summary>One ECDSA key per role, written as PEM files; an empty repository signed with them.</summary>

@@ -36,6 +36,8 @@ public sealed class ReleasePublishTests(PublishFixture fixture) : IClassFixture<
         await fixture.PublishAllAsync();
         var result = await RepositoryVerifier.VerifyAsync(fixture.Repository, await File.ReadAllBytesAsync(fixture.TrustedRoot));
         Assert.True(result.TargetCount >= 7, $"{result.TargetCount} targets");
+        var cli = await PublisherCli.RunAsync(null, "verify", "--repo", fixture.Repository, "--trusted-root", fixture.TrustedRoot);
+        Assert.True(cli.ExitCode == 0, cli.Error);
     }
 
     [Fact]
