@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Shows the send stream tools on a real loopback btrfs: two releases of a small root filesystem,
 # the kernel's incremental stream between them, what au-publish reads in it, and how its
-# validator stops a hostile stream. Usage: scripts/demo-stream.sh [--keep]
+# validator stops a hostile stream; then a signed repository with two published releases, verified,
+# and an offline bundle. Usage: scripts/demo-stream.sh [--keep]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 keep=false; [ "${1:-}" = "--keep" ] && keep=true
@@ -83,5 +84,33 @@ else
   echo "refused (exit code $?): it never reaches btrfs receive"
 fi
 
+step "A signed repository: one key per role, 2-of-2 root"
+mkdir -p "$work/keys"
+for key in root1 root2 targets snapshot timestamp; do
+  "$bin/au-publish" keys generate --out "$work/keys/$key.pem" >/dev/null
+done
+"$bin/au-publish" repo init --repo "$work/repo" \
+  --root-key "$work/keys/root1.pem" --root-key "$work/keys/root2.pem" --root-threshold 2 \
+  --targets-key "$work/keys/targets.pem" --snapshot-key "$work/keys/snapshot.pem" --timestamp-key "$work/keys/timestamp.pem"
+keys=(--key "$work/keys/targets.pem" --key "$work/keys/snapshot.pem" --key "$work/keys/timestamp.pem")
+
+step "Release engineering: import two root filesystem trees, publish them to channel stable"
+mkdir -p "$work/rootfs" "$pool/releases"
+cp -a "$pool/1.0/." "$work/rootfs/"
+"$bin/au-publish" release import --pool "$pool/releases" --version 1.0 --from-dir "$work/rootfs"
+cp -a "$pool/1.1/." "$work/rootfs/"
+"$bin/au-publish" release import --pool "$pool/releases" --version 1.1 --from-dir "$work/rootfs"
+for version in 1.0 1.1; do
+  "$bin/au-publish" release publish --pool "$pool/releases" --repo "$work/repo" --version "$version" \
+    --channel stable --hardware demo-board --compression-level 9 "${keys[@]}"
+done
+
+step "au-publish verify: everything a device checks, against the root it trusts"
+"$bin/au-publish" verify --repo "$work/repo" --trusted-root "$work/repo/1.root.json"
+
+step "An offline bundle of the delta, for a USB stick"
+"$bin/au-publish" bundle --repo "$work/repo" --version 1.1 --from 1.0 --out "$work/update-1.1.aub"
+tar tvf "$work/update-1.1.aub"
+
 step "Done"
-echo "The full system demo (repository, agent, fleet server, QEMU) arrives with the later issues."
+echo "The device agent, boot control and the fleet server arrive with the later issues."
