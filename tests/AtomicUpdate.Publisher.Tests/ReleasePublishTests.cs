@@ -3,6 +3,7 @@ using System.IO.Pipes;
 using AtomicUpdate.Btrfs;
 using AtomicUpdate.Payload;
 using AtomicUpdate.SendStream;
+using AtomicUpdate.Testing;
 using AtomicUpdate.Trust;
 
 namespace AtomicUpdate.Publisher.Tests;

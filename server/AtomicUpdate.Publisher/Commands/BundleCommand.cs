@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using AtomicUpdate.Publisher.Bundles;
 using AtomicUpdate.Publisher.Terminal;
-using AtomicUpdate.Trust;
+using AtomicUpdate.Publisher.RepositoryTools;
 
 namespace AtomicUpdate.Publisher.Commands;
 
@@ -19,24 +19,14 @@ internal static class BundleCommand
         var command = new Command("bundle", "Write one file with the signed metadata chain and one payload, for USB and air-gapped installs.") { repo, version, from, output, json };
         command.SetAction(async (result, cancellationToken) =>
         {
-            try
+            return await CommandRunner.RunAsync(async () =>
             {
                 var manifest = await BundleWriter.WriteAsync(result.GetRequiredValue(repo), result.GetRequiredValue(version), result.GetValue(from), result.GetRequiredValue(output), cancellationToken);
                 Console.WriteLine(result.GetValue(json)
                     ? manifest.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true })
                     : $"wrote {result.GetRequiredValue(output)}: {manifest.Target} ({TerminalProgress.Size(manifest.PayloadBytes)}) with its signed metadata; the timestamp expires {manifest.TimestampExpires:u}");
                 return ExitCodes.Success;
-            }
-            catch (Exception exception) when (exception is InvalidDataException or TrustException)
-            {
-                await Console.Error.WriteLineAsync($"error: {exception.Message}");
-                return ExitCodes.InvalidInput;
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-            {
-                await Console.Error.WriteLineAsync($"error: {exception.Message}");
-                return ExitCodes.IoError;
-            }
+            });
         });
         return command;
     }

@@ -4,9 +4,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AtomicUpdate.Btrfs;
 using AtomicUpdate.Publisher.Publishing;
+using AtomicUpdate.Publisher.RepositoryTools;
 using AtomicUpdate.Publisher.Signing;
 using AtomicUpdate.Publisher.Terminal;
-using AtomicUpdate.Trust;
 
 namespace AtomicUpdate.Publisher.Commands;
 
@@ -52,26 +52,21 @@ internal static class ReleasePublishCommand
             var asJson = result.GetValue(json);
             var terminal = new TerminalProgress();
             var progress = asJson ? null : new Progress<PublishProgress>(p => terminal.Report(($"{p.Step} {p.TargetName}", p.Done, p.Total)));
-            try
+            return await CommandRunner.RunAsync(async () =>
             {
-                using var keys = SigningOptions.LoadKeyRing(result, signing);
-                var published = await new ReleasePublisher(new BtrfsTool(), progress).PublishAsync(request, keys, cancellationToken);
-                terminal.Finish();
-                Console.Write(asJson ? ToJson(published) : ToText(published));
-                return ExitCodes.Success;
-            }
-            catch (Exception exception) when (exception is PublishException or TrustException or BtrfsException or InvalidDataException or AtomicUpdate.SendStream.SendStreamValidationException or AtomicUpdate.Payload.PayloadException or ArgumentException)
-            {
-                terminal.Finish();
-                await Console.Error.WriteLineAsync($"error: {exception.Message}");
-                return ExitCodes.InvalidInput;
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-            {
-                terminal.Finish();
-                await Console.Error.WriteLineAsync($"error: {exception.Message}");
-                return ExitCodes.IoError;
-            }
+                try
+                {
+                    using var keys = SigningOptions.LoadKeyRing(result, signing);
+                    var published = await new ReleasePublisher(new BtrfsTool(), progress).PublishAsync(request, keys, cancellationToken);
+                    terminal.Finish();
+                    Console.Write(asJson ? ToJson(published) : ToText(published));
+                    return ExitCodes.Success;
+                }
+                finally
+                {
+                    terminal.Finish();
+                }
+            });
         });
         return command;
     }

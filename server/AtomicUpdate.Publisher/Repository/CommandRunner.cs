@@ -1,6 +1,10 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AtomicUpdate.Btrfs;
+using AtomicUpdate.Payload;
+using AtomicUpdate.Publisher.Publishing;
+using AtomicUpdate.SendStream;
 using AtomicUpdate.Trust;
 
 // Not "AtomicUpdate.Publisher.Repository": a namespace of that name would hide the Trust library's
@@ -26,13 +30,14 @@ internal static class CommandRunner
         {
             return await FailAsync(ExitCodes.Usage, exception.Message);
         }
-        catch (Exception exception) when (exception is TrustException or InvalidOperationException or ArgumentException)
+        catch (Exception exception) when (exception is TrustException or InvalidOperationException or ArgumentException
+            or InvalidDataException or SendStreamValidationException or PayloadException or PublishException)
         {
-            // The Trust library's refusals (thresholds, versions, expiry, hashes) and its argument checks
-            // are all sentences about the input, so they are shown as they are.
+            // The libraries' refusals (thresholds, versions, expiry, hashes, malformed or hostile
+            // streams and payloads) are all sentences about the input, so they are shown as they are.
             return await FailAsync(ExitCodes.InvalidInput, exception.Message);
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or BtrfsException)
         {
             return await FailAsync(ExitCodes.IoError, exception.Message);
         }

@@ -43,12 +43,16 @@ internal sealed class TerminalProgress : IProgress<(string Label, long Done, lon
         }
     }
 
-    /// <summary>Ends the current line so later output starts on its own.</summary>
+    /// <summary>Ends the current line so later output starts on its own; calling it again does nothing.</summary>
     public void Finish()
     {
-        if (_enabled && _label.Length > 0)
+        lock (_lock)
         {
-            Console.Error.WriteLine();
+            if (_enabled && _label.Length > 0)
+            {
+                Console.Error.WriteLine();
+            }
+            _label = string.Empty;
         }
     }
 

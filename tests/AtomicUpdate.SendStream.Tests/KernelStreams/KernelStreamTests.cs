@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.IO.Pipes;
 using AtomicUpdate.Btrfs;
+using AtomicUpdate.Testing;
 
 namespace AtomicUpdate.SendStream.Tests;
 
@@ -64,11 +65,11 @@ public sealed class KernelStreamTests(KernelStreamCorpus corpus) : IClassFixture
         await using var target = await LoopbackFilesystem.CreateAsync(1L << 30);
         var received = await ReceiveThroughFirewallAsync(corpus.Stream("full-" + protocol), target.MountPoint);
         Assert.Equal("base", received);
-        Assert.Equal(await Shell.ListTreeAsync(corpus.BasePath), await Shell.ListTreeAsync(Path.Combine(target.MountPoint, "base")));
+        Assert.Equal(await TreeListing.ListAsync(corpus.BasePath), await TreeListing.ListAsync(Path.Combine(target.MountPoint, "base")));
 
         received = await ReceiveThroughFirewallAsync(corpus.Stream("incremental-" + protocol), target.MountPoint);
         Assert.Equal("next", received);
-        Assert.Equal(await Shell.ListTreeAsync(corpus.NextPath), await Shell.ListTreeAsync(Path.Combine(target.MountPoint, "next")));
+        Assert.Equal(await TreeListing.ListAsync(corpus.NextPath), await TreeListing.ListAsync(Path.Combine(target.MountPoint, "next")));
 
         var info = await corpus.Btrfs.ShowAsync(Path.Combine(target.MountPoint, "next"));
         Assert.Equal((await corpus.Btrfs.ShowAsync(corpus.NextPath)).Uuid, info.ReceivedUuid);
