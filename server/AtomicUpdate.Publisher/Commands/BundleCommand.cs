@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using AtomicUpdate.Publisher.Bundles;
-using AtomicUpdate.Publisher.Terminal;
 using AtomicUpdate.Publisher.RepositoryTools;
+using AtomicUpdate.Publisher.Terminal;
 
 namespace AtomicUpdate.Publisher.Commands;
 
