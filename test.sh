@@ -8,6 +8,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 scripts/prerequisites.sh
 ./build.sh
+# The house style is part of the build: .editorconfig rules, import order, formatting.
+dotnet format AtomicUpdate.sln --verify-no-changes --no-restore
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
