@@ -1,0 +1,3 @@
+namespace AtomicUpdate.Agent.Service;
+
+internal sealed record InstallTicket(string TransactionId, string TargetVersion);
