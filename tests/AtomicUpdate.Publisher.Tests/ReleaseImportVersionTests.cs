@@ -1,4 +1,4 @@
-using AtomicUpdate.Publisher.Releases;
+using AtomicUpdate.Payload;
 
 namespace AtomicUpdate.Publisher.Tests;
 

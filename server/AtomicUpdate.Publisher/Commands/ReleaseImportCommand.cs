@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using AtomicUpdate.Btrfs;
+using AtomicUpdate.Payload;
 using AtomicUpdate.Publisher.Releases;
 
 namespace AtomicUpdate.Publisher.Commands;

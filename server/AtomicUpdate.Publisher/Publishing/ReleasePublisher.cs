@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using AtomicUpdate.Btrfs;
 using AtomicUpdate.Payload;
-using AtomicUpdate.Publisher.Releases;
 using AtomicUpdate.Publisher.RepositoryTools;
 using AtomicUpdate.Publisher.Signing;
 using AtomicUpdate.SendStream;

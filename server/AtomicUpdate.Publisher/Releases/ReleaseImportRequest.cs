@@ -1,3 +1,5 @@
+using AtomicUpdate.Payload;
+
 namespace AtomicUpdate.Publisher.Releases;
 
 /// <summary>What to import where: exactly one of <see cref="SourceDirectory"/> and <see cref="Tarball"/>.</summary>

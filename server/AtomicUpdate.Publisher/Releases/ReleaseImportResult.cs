@@ -1,3 +1,5 @@
+using AtomicUpdate.Payload;
+
 namespace AtomicUpdate.Publisher.Releases;
 
 /// <summary>A finished import: the new read-only subvolume, its base and what changed.</summary>

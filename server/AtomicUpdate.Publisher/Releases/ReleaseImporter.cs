@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using AtomicUpdate.Btrfs;
 
+using AtomicUpdate.Payload;
+
 namespace AtomicUpdate.Publisher.Releases;
 
 /// <summary>

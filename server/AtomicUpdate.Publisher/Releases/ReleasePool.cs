@@ -1,3 +1,5 @@
+using AtomicUpdate.Payload;
+
 namespace AtomicUpdate.Publisher.Releases;
 
 /// <summary>

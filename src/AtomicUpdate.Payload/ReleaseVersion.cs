@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace AtomicUpdate.Publisher.Releases;
+namespace AtomicUpdate.Payload;
 
 /// <summary>
 /// A release version as release engineers write it and the build pool names subvolumes:
@@ -19,7 +19,7 @@ namespace AtomicUpdate.Publisher.Releases;
 /// agrees with <see cref="Equals(ReleaseVersion)"/>, which is equality of the text.</para>
 /// <para>The text is safe as a file name: it never starts with '.' or '-' and holds no '/'.</para>
 /// </remarks>
-internal sealed class ReleaseVersion : IComparable<ReleaseVersion>, IEquatable<ReleaseVersion>
+public sealed class ReleaseVersion : IComparable<ReleaseVersion>, IEquatable<ReleaseVersion>
 {
     /// <summary>Longest version text accepted, far below any file name limit.</summary>
     public const int MaxLength = 128;
