@@ -1,0 +1,61 @@
+using System.Formats.Tar;
+using AtomicUpdate.Trust;
+
+namespace AtomicUpdate.Agent.Installation;
+
+/// <summary>
+/// An offline bundle (a tar laid out as a small repository) read in place: the TUF client fetches
+/// metadata from it and payloads are read as byte ranges of the file, so a bundle is never unpacked.
+/// </summary>
+internal sealed class BundleArchive : IRepositoryFetcher
+{
+    private readonly Dictionary<string, (long Offset, long Length)> _entries;
+
+    private BundleArchive(string path, Dictionary<string, (long Offset, long Length)> entries)
+    {
+        Path = path;
+        _entries = entries;
+    }
+
+    public string Path { get; }
+
+    public static async Task<BundleArchive> OpenAsync(string path, CancellationToken cancellationToken)
+    {
+        var entries = new Dictionary<string, (long, long)>(StringComparer.Ordinal);
+        try
+        {
+            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            await using var reader = new TarReader(file, leaveOpen: true);
+            while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
+            {
+                if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile)
+                {
+                    // Unread data of a seekable archive is skipped on the next entry, so the position now is where it starts.
+                    entries[entry.Name.TrimStart('.', '/')] = (file.Position, entry.Length);
+                }
+            }
+        }
+        catch (Exception exception) when (exception is InvalidDataException or FormatException)
+        {
+            throw new InvalidDataException($"The bundle {path} is not a valid bundle (tar archive): {exception.Message}", exception);
+        }
+        return new BundleArchive(path, entries);
+    }
+
+    public Task<Stream?> FetchAsync(string relativePath, long maxLength, CancellationToken cancellationToken)
+    {
+        if (!_entries.TryGetValue(relativePath, out var entry))
+        {
+            return Task.FromResult<Stream?>(null);
+        }
+        var file = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        file.Position = entry.Offset;
+        // The client caps what it reads at maxLength itself; give it the entry's bytes and no more.
+        return Task.FromResult<Stream?>(new BoundedStream(file, Math.Min(entry.Length, maxLength + 1)));
+    }
+
+    public IPayloadFetcher PayloadFetcher(string relativePath) =>
+        _entries.TryGetValue(relativePath, out var entry)
+            ? new FilePayloadFetcher(Path, entry.Offset)
+            : throw new InvalidDataException($"The bundle {Path} does not hold {relativePath}.");
+}

@@ -1,0 +1,3 @@
+namespace AtomicUpdate.Agent.Installation;
+
+internal sealed class HookFailedException(string message) : Exception(message);

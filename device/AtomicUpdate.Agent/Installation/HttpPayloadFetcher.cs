@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Http.Headers;
+
+namespace AtomicUpdate.Agent.Installation;
+
+/// <summary>HTTP Range requests against the repository's mirrors, tried in order.</summary>
+internal sealed class HttpPayloadFetcher(HttpClient client, IReadOnlyList<Uri> mirrors, string relativePath) : IPayloadFetcher
+{
+    public async Task<Stream> OpenAsync(long offset, long length, CancellationToken cancellationToken)
+    {
+        var failures = new List<string>();
+        foreach (var mirror in mirrors)
+        {
+            var uri = new Uri(mirror.AbsoluteUri.EndsWith('/') ? mirror : new Uri(mirror.AbsoluteUri + "/"), relativePath);
+            using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+            request.Headers.Range = new RangeHeaderValue(offset, offset + length - 1);
+            HttpResponseMessage? response = null;
+            try
+            {
+                response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                if (response.StatusCode == HttpStatusCode.PartialContent)
+                {
+                    return new ResponseStream(response, await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
+                }
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    // A server that ignores Range sends everything: skip to the offset.
+                    var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                    await SkipAsync(body, offset, cancellationToken).ConfigureAwait(false);
+                    return new ResponseStream(response, body);
+                }
+                failures.Add($"{uri} answered {(int)response.StatusCode} {response.ReasonPhrase}");
+                response.Dispose();
+            }
+            catch (HttpRequestException exception)
+            {
+                response?.Dispose();
+                failures.Add($"{uri}: {exception.Message}");
+            }
+        }
+        throw new IOException($"No mirror served {relativePath} from byte {offset}: {string.Join("; ", failures)}.");
+    }
+
+    private static async Task SkipAsync(Stream stream, long count, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[81920];
+        while (count > 0)
+        {
+            var read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, count)), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                throw new IOException("The server's response ended before the requested offset.");
+            }
+            count -= read;
+        }
+    }
+
+    /// <summary>Keeps the response alive as long as its body stream.</summary>
+    private sealed class ResponseStream(HttpResponseMessage response, Stream body) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => body.Read(buffer, offset, count);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => body.ReadAsync(buffer, cancellationToken);
+        public override void Flush()
+        {
+        }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                body.Dispose();
+                response.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
+}
