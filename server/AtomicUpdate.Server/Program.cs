@@ -1,6 +1,11 @@
-var builder = WebApplication.CreateSlimBuilder(args);
-var app = builder.Build();
+using AtomicUpdate.Server;
+using AtomicUpdate.Server.Cli;
 
-// Liveness for orchestrators; the fleet API and dashboard arrive with the fleet server issue.
-app.MapGet("/healthz", () => Results.Text("ok\n"));
-app.Run();
+if (ServerCli.IsCommand(args))
+{
+    return await ServerCli.RunAsync(args);
+}
+
+var app = await ServerApp.BuildAsync(ServerApp.CreateBuilder(args));
+await app.RunAsync();
+return 0;

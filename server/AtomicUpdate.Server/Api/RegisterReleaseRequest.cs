@@ -1,0 +1,6 @@
+namespace AtomicUpdate.Server.Api;
+
+internal sealed record RegisterReleaseRequest
+{
+    public string? Version { get; init; }
+}

@@ -1,0 +1,112 @@
+namespace AtomicUpdate.Server.Data;
+
+/// <summary>
+/// The schema, as ordered migrations. Integers are 64-bit everywhere and times are Unix
+/// milliseconds, so the same queries read the same types on SQLite and PostgreSQL; only the
+/// identity column and the floating-point type differ between the dialects.
+/// Never edit a released migration: add the next one.
+/// </summary>
+internal static class Migrations
+{
+    public static IReadOnlyList<Migration> All { get; } =
+    [
+        Portable(1, "initial schema", """
+            CREATE TABLE devices (
+                id TEXT PRIMARY KEY,
+                token_hash TEXT NOT NULL UNIQUE,
+                hardware_id TEXT NOT NULL,
+                serial TEXT UNIQUE,
+                name TEXT,
+                channel TEXT NOT NULL,
+                device_group TEXT,
+                state TEXT,
+                phase TEXT,
+                transaction_id TEXT,
+                target_version TEXT,
+                bytes_done BIGINT,
+                bytes_total BIGINT,
+                installed_version TEXT,
+                booted_version TEXT,
+                trial_version TEXT,
+                last_error TEXT,
+                rollback BIGINT NOT NULL DEFAULT 0,
+                last_sequence BIGINT NOT NULL DEFAULT 0,
+                enrolled_at BIGINT NOT NULL,
+                last_seen_at BIGINT,
+                last_report_at BIGINT,
+                rate_window BIGINT NOT NULL DEFAULT 0,
+                rate_count BIGINT NOT NULL DEFAULT 0
+            );
+            CREATE INDEX devices_channel ON devices (channel);
+            CREATE INDEX devices_state ON devices (state);
+            CREATE INDEX devices_last_seen ON devices (last_seen_at);
+            CREATE TABLE device_events (
+                id {identity},
+                device_id TEXT NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+                sequence BIGINT NOT NULL,
+                time BIGINT NOT NULL,
+                received_at BIGINT NOT NULL,
+                state TEXT NOT NULL,
+                phase TEXT,
+                transaction_id TEXT,
+                target_version TEXT,
+                bytes_done BIGINT,
+                bytes_total BIGINT,
+                installed_version TEXT,
+                booted_version TEXT,
+                trial_version TEXT,
+                last_error TEXT,
+                rollback BIGINT NOT NULL DEFAULT 0,
+                UNIQUE (device_id, sequence)
+            );
+            CREATE TABLE releases (
+                version TEXT PRIMARY KEY,
+                hardware TEXT NOT NULL,
+                uuid TEXT NOT NULL,
+                length BIGINT NOT NULL,
+                sha256 TEXT NOT NULL,
+                registered_at BIGINT NOT NULL,
+                registered_by TEXT NOT NULL
+            );
+            CREATE TABLE rollouts (
+                id TEXT PRIMARY KEY,
+                channel TEXT NOT NULL,
+                version TEXT NOT NULL REFERENCES releases (version),
+                phases TEXT NOT NULL,
+                current_phase BIGINT NOT NULL DEFAULT 0,
+                state TEXT NOT NULL,
+                failure_threshold {double} NOT NULL,
+                minimum_devices BIGINT NOT NULL,
+                halt_reason TEXT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                created_by TEXT NOT NULL
+            );
+            CREATE INDEX rollouts_channel ON rollouts (channel, created_at);
+            CREATE TABLE rollout_devices (
+                rollout_id TEXT NOT NULL REFERENCES rollouts (id) ON DELETE CASCADE,
+                device_id TEXT NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+                outcome TEXT NOT NULL,
+                offered_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                PRIMARY KEY (rollout_id, device_id)
+            );
+            CREATE INDEX rollout_devices_device ON rollout_devices (device_id);
+            CREATE TABLE api_keys (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                role TEXT NOT NULL,
+                key_hash TEXT NOT NULL UNIQUE,
+                created_at BIGINT NOT NULL,
+                last_used_at BIGINT
+            );
+            """),
+    ];
+
+    private static Migration Portable(int version, string name, string template) =>
+        new(version, name,
+            template.Replace("{identity}", "INTEGER PRIMARY KEY AUTOINCREMENT", StringComparison.Ordinal)
+                .Replace("{double}", "REAL", StringComparison.Ordinal),
+            template.Replace("{identity}", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", StringComparison.Ordinal)
+                .Replace("{double}", "DOUBLE PRECISION", StringComparison.Ordinal));
+}

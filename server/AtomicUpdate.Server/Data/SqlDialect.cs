@@ -1,0 +1,7 @@
+namespace AtomicUpdate.Server.Data;
+
+internal enum SqlDialect
+{
+    Sqlite,
+    PostgreSql,
+}

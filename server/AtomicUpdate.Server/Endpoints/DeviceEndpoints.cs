@@ -1,0 +1,299 @@
+using System.Data.Common;
+using AtomicUpdate.Contracts;
+using AtomicUpdate.Payload;
+using AtomicUpdate.Server.Configuration;
+using AtomicUpdate.Server.Data;
+using AtomicUpdate.Server.Http;
+using AtomicUpdate.Server.Logging;
+using AtomicUpdate.Server.Metrics;
+using AtomicUpdate.Server.Rollouts;
+using AtomicUpdate.Server.Security;
+using Dapper;
+
+namespace AtomicUpdate.Server.Endpoints;
+
+/// <summary>The device API: enrollment, target polling, reports. A device only ever touches its own rows.</summary>
+internal static class DeviceEndpoints
+{
+    private const int MaxTextLength = 128;
+    private const int MaxErrorLength = 4096;
+
+    public static void Map(WebApplication app)
+    {
+        app.MapPost("/" + DeviceApiPaths.Enroll, EnrollAsync).RequireRateLimiting(ServerApp.EnrollmentLimiter);
+        app.MapGet("/" + DeviceApiPaths.Target, TargetAsync);
+        app.MapPost("/" + DeviceApiPaths.Reports, ReportsAsync);
+    }
+
+    private static async Task<IResult> EnrollAsync(HttpContext context, ServerOptions options, Database database, ServerMetrics metrics, ILogger<ServerApp> logger)
+    {
+        var request = await JsonBody.ReadAsync<EnrollmentRequest>(context).ConfigureAwait(false);
+        if (string.IsNullOrEmpty(options.EnrollmentSecret))
+        {
+            throw ApiException.Forbidden("Enrollment is closed: the server has no enrollment secret configured.");
+        }
+        if (request.EnrollmentSecret is null || !Tokens.FixedTimeEquals(request.EnrollmentSecret, options.EnrollmentSecret))
+        {
+            Log.EnrollmentRefused(logger, context.Connection.RemoteIpAddress?.ToString());
+            throw ApiException.Unauthorized("The enrollment secret is wrong.");
+        }
+        RequireName(request.HardwareId, "hardwareId");
+        var channel = request.Channel ?? options.DefaultChannel;
+        RequireName(channel, "channel");
+        CheckText(request.Serial, "serial");
+        CheckText(request.Name, "name");
+        CheckVersion(request.InstalledVersion, "installedVersion");
+
+        var token = Tokens.NewSecret(Tokens.DevicePrefix);
+        var now = Time.Now();
+        await using var connection = await database.OpenAsync(context.RequestAborted).ConfigureAwait(false);
+        await using var transaction = await Database.BeginWriteAsync(connection, context.RequestAborted).ConfigureAwait(false);
+        string? id = null;
+        if (request.Serial is not null)
+        {
+            // The same serial enrolling again (a re-flashed device) keeps its id, group and history; its old token stops working.
+            id = await connection.QuerySingleOrDefaultAsync<string>(
+                """
+                UPDATE devices SET token_hash = @hash, hardware_id = @HardwareId,
+                    installed_version = COALESCE(@InstalledVersion, installed_version), name = COALESCE(@Name, name)
+                WHERE serial = @Serial RETURNING id
+                """,
+                new { hash = Tokens.Hash(token), request.HardwareId, request.InstalledVersion, request.Name, request.Serial }, transaction).ConfigureAwait(false);
+        }
+        if (id is null)
+        {
+            id = Tokens.NewId();
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO devices (id, token_hash, hardware_id, serial, name, channel, installed_version, enrolled_at, last_seen_at)
+                VALUES (@id, @hash, @HardwareId, @Serial, @Name, @channel, @InstalledVersion, @now, @now)
+                """,
+                new { id, hash = Tokens.Hash(token), request.HardwareId, request.Serial, request.Name, channel, request.InstalledVersion, now }, transaction).ConfigureAwait(false);
+        }
+        await transaction.CommitAsync(context.RequestAborted).ConfigureAwait(false);
+        metrics.Enrollments.Increment();
+        Log.DeviceEnrolled(logger, id, request.HardwareId, channel);
+        return Results.Json(new EnrollmentResponse { DeviceId = id, Token = token }, JsonBody.Options, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> TargetAsync(HttpContext context, ServerOptions options, Database database, ServerMetrics metrics)
+    {
+        var identity = await Auth.RequireDeviceAsync(context).ConfigureAwait(false);
+        metrics.CheckIns.Increment();
+        await using var connection = await database.OpenAsync(context.RequestAborted).ConfigureAwait(false);
+        var device = await connection.QuerySingleAsync<DeviceRow>(
+            $"SELECT {DeviceRow.Columns} FROM devices WHERE id = @id", new { id = identity.Id }).ConfigureAwait(false);
+        var offer = await ChooseAsync(connection, device).ConfigureAwait(false);
+        if (offer is not null)
+        {
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO rollout_devices (rollout_id, device_id, outcome, offered_at, updated_at)
+                VALUES (@rollout, @device, @outcome, @now, @now)
+                ON CONFLICT (rollout_id, device_id) DO NOTHING
+                """,
+                new { rollout = offer.Id, device = device.Id, outcome = RolloutOutcomes.Offered, now = Time.Now() }).ConfigureAwait(false);
+        }
+        var target = new DeviceTarget
+        {
+            Channel = device.Channel,
+            Version = offer?.Version,
+            RolloutId = offer?.Id,
+            RepositoryUrl = options.Repository.PublicUrl,
+        };
+        return ETags.Json(context, target);
+    }
+
+    /// <summary>
+    /// The release this device should run: the highest version that a live rollout of its channel
+    /// offers it, that fits its hardware and that is higher than what it has installed.
+    /// </summary>
+    private static async Task<RolloutRow?> ChooseAsync(DbConnection connection, DeviceRow device)
+    {
+        var candidates = await connection.QueryAsync<CandidateRow>(
+            $"""
+            SELECT r.{RolloutRow.Columns.Replace(", ", ", r.", StringComparison.Ordinal)}, rel.hardware AS hardware, rd.outcome AS outcome
+            FROM rollouts r
+            JOIN releases rel ON rel.version = r.version
+            LEFT JOIN rollout_devices rd ON rd.rollout_id = r.id AND rd.device_id = @device
+            WHERE r.channel = @channel AND r.state IN ('Active', 'Paused', 'Completed')
+            ORDER BY r.created_at DESC
+            LIMIT 50
+            """,
+            new { device = device.Id, channel = device.Channel }).ConfigureAwait(false);
+        RolloutRow? best = null;
+        foreach (var candidate in candidates)
+        {
+            var rollout = candidate.Rollout();
+            if (!candidate.Hardware.Split(',').Contains(device.HardwareId, StringComparer.Ordinal)
+                || candidate.Outcome == RolloutOutcomes.RolledBack
+                || !IsUpgrade(rollout.Version, device.InstalledVersion)
+                || (rollout.State == RolloutStates.Paused && candidate.Outcome is null)
+                || !RolloutPlanner.Includes(rollout, RolloutPlanner.Phases(rollout), device.Id, device.DeviceGroup))
+            {
+                continue;
+            }
+            if (best is null || ReleaseVersionOrder.Compare(rollout.Version, best.Version) > 0)
+            {
+                best = rollout;
+            }
+        }
+        return best;
+    }
+
+    /// <summary>Never a lower or equal version; versions that cannot be ordered are not offered either.</summary>
+    private static bool IsUpgrade(string version, string? installed) =>
+        installed is null || ReleaseVersionOrder.Compare(version, installed) > 0;
+
+    private static async Task<IResult> ReportsAsync(HttpContext context, Database database, ServerMetrics metrics, ILogger<ServerApp> logger)
+    {
+        var identity = await Auth.RequireDeviceAsync(context).ConfigureAwait(false);
+        var batch = await JsonBody.ReadAsync<ReportBatch>(context).ConfigureAwait(false);
+        var reports = batch.Reports ?? throw ApiException.BadRequest("The body has no \"reports\" array.");
+        Validate(reports);
+
+        var now = Time.Now();
+        await using var connection = await database.OpenAsync(context.RequestAborted).ConfigureAwait(false);
+        await using var transaction = await Database.BeginWriteAsync(connection, context.RequestAborted).ConfigureAwait(false);
+        var accepted = new List<DeviceReport>();
+        foreach (var report in reports)
+        {
+            var inserted = await connection.ExecuteAsync(
+                """
+                INSERT INTO device_events (device_id, sequence, time, received_at, state, phase, transaction_id, target_version,
+                    bytes_done, bytes_total, installed_version, booted_version, trial_version, last_error, rollback)
+                VALUES (@device, @Sequence, @time, @now, @State, @Phase, @TransactionId, @TargetVersion,
+                    @BytesDone, @BytesTotal, @InstalledVersion, @BootedVersion, @TrialVersion, @LastError, @rollback)
+                ON CONFLICT (device_id, sequence) DO NOTHING
+                """,
+                new
+                {
+                    device = identity.Id,
+                    report.Sequence,
+                    time = report.Time.ToUnixTimeMilliseconds(),
+                    now,
+                    report.State,
+                    report.Phase,
+                    report.TransactionId,
+                    report.TargetVersion,
+                    report.BytesDone,
+                    report.BytesTotal,
+                    report.InstalledVersion,
+                    report.BootedVersion,
+                    report.TrialVersion,
+                    report.LastError,
+                    rollback = report.Rollback ? 1L : 0L,
+                }, transaction).ConfigureAwait(false);
+            if (inserted > 0)
+            {
+                accepted.Add(report);
+            }
+        }
+
+        if (accepted.Count > 0)
+        {
+            var latest = accepted[^1];
+            // Only a newer report moves the device's current state: a late retry of an old batch must not roll it back.
+            await connection.ExecuteAsync(
+                """
+                UPDATE devices SET state = @State, phase = @Phase, transaction_id = @TransactionId, target_version = @TargetVersion,
+                    bytes_done = @BytesDone, bytes_total = @BytesTotal, installed_version = COALESCE(@InstalledVersion, installed_version),
+                    booted_version = @BootedVersion, trial_version = @TrialVersion, last_error = @LastError, rollback = @rollback,
+                    last_sequence = @Sequence, last_report_at = @now
+                WHERE id = @device AND last_sequence < @Sequence
+                """,
+                new
+                {
+                    device = identity.Id,
+                    latest.Sequence,
+                    latest.State,
+                    latest.Phase,
+                    latest.TransactionId,
+                    latest.TargetVersion,
+                    latest.BytesDone,
+                    latest.BytesTotal,
+                    latest.InstalledVersion,
+                    latest.BootedVersion,
+                    latest.TrialVersion,
+                    latest.LastError,
+                    rollback = latest.Rollback ? 1L : 0L,
+                    now,
+                }, transaction).ConfigureAwait(false);
+            var touched = await RolloutProgress.RecordAsync(connection, transaction, identity.Id, accepted, now).ConfigureAwait(false);
+            foreach (var rolloutId in touched)
+            {
+                if (await RolloutProgress.HaltIfFailingAsync(connection, transaction, rolloutId, now).ConfigureAwait(false) is { } reason)
+                {
+                    Log.RolloutHalted(logger, rolloutId, reason);
+                }
+            }
+        }
+        var last = await connection.ExecuteScalarAsync<long>("SELECT last_sequence FROM devices WHERE id = @id", new { id = identity.Id }, transaction).ConfigureAwait(false);
+        await transaction.CommitAsync(context.RequestAborted).ConfigureAwait(false);
+        metrics.Reports.Add(accepted.Count);
+        return Results.Json(new ReportBatchResult { Accepted = accepted.Count, LastSequence = last }, JsonBody.Options, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static void Validate(IReadOnlyList<DeviceReport> reports)
+    {
+        if (reports.Count is 0 or > ReportBatch.MaxReports)
+        {
+            throw ApiException.BadRequest($"A batch holds 1 to {ReportBatch.MaxReports} reports, not {reports.Count}.");
+        }
+        long previous = 0;
+        foreach (var report in reports)
+        {
+            if (report is null)
+            {
+                throw ApiException.BadRequest("The reports array holds a null.");
+            }
+            if (report.Sequence <= previous)
+            {
+                throw ApiException.BadRequest($"Report sequences must be positive and increase within a batch; {report.Sequence} follows {previous}.");
+            }
+            previous = report.Sequence;
+            if (!DeviceStates.IsKnown(report.State))
+            {
+                throw ApiException.BadRequest($"Report {report.Sequence} has the unknown state '{report.State}'; expected one of {string.Join(", ", DeviceStates.All)}.");
+            }
+            CheckText(report.Phase, "phase");
+            CheckText(report.TransactionId, "transactionId");
+            CheckVersion(report.TargetVersion, "targetVersion");
+            CheckVersion(report.InstalledVersion, "installedVersion");
+            CheckVersion(report.BootedVersion, "bootedVersion");
+            CheckVersion(report.TrialVersion, "trialVersion");
+            if (report.LastError is { Length: > MaxErrorLength })
+            {
+                throw ApiException.BadRequest($"Report {report.Sequence} has a lastError of {report.LastError.Length} characters; at most {MaxErrorLength} are allowed.");
+            }
+            if (report.BytesDone < 0 || report.BytesTotal < 0)
+            {
+                throw ApiException.BadRequest($"Report {report.Sequence} has a negative byte count.");
+            }
+        }
+    }
+
+    private static void RequireName(string? value, string field)
+    {
+        if (value is null || !UpdateTargetNames.IsValidName(value))
+        {
+            throw ApiException.BadRequest($"The field \"{field}\" must be 1 to 64 ASCII letters, digits and . - _ + ~, not starting with . or -; it is '{value}'.");
+        }
+    }
+
+    private static void CheckVersion(string? value, string field)
+    {
+        if (value is not null)
+        {
+            RequireName(value, field);
+        }
+    }
+
+    private static void CheckText(string? value, string field)
+    {
+        if (value is { Length: > MaxTextLength })
+        {
+            throw ApiException.BadRequest($"The field \"{field}\" has {value.Length} characters; at most {MaxTextLength} are allowed.");
+        }
+    }
+}
