@@ -54,6 +54,18 @@ internal sealed class BundleArchive : IRepositoryFetcher
         return Task.FromResult<Stream?>(new BoundedStream(file, Math.Min(entry.Length, maxLength + 1)));
     }
 
+    /// <summary>
+    /// The release the bundle was made for, from its unsigned manifest: it only says which signed
+    /// release to look for; everything installed is still checked against the signed metadata.
+    /// </summary>
+    public async Task<string> ReadVersionAsync(CancellationToken cancellationToken)
+    {
+        await using var stream = await FetchAsync("bundle.json", 64 << 10, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidDataException($"The bundle {Path} has no bundle.json.");
+        var manifest = await System.Text.Json.Nodes.JsonNode.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return manifest?["version"]?.GetValue<string>() ?? throw new InvalidDataException($"The bundle {Path} names no version in bundle.json.");
+    }
+
     public IPayloadFetcher PayloadFetcher(string relativePath) =>
         _entries.TryGetValue(relativePath, out var entry)
             ? new FilePayloadFetcher(Path, entry.Offset)
