@@ -9,7 +9,6 @@ export const DEVICE_STATES = [
 ];
 
 const FAILED_STATES = new Set(['Failed', 'RolledBack', 'Unhealthy']);
-const DONE_STATES = new Set(['Committed', 'Healthy']);
 
 export function pick(object, ...names) {
   if (!object) return undefined;
@@ -19,70 +18,85 @@ export function pick(object, ...names) {
   return undefined;
 }
 
+/** GET /fleet/summary: device counts by state, version, channel, hardware and group; unfinished rollouts. */
 export function summaryModel(summary) {
-  const byState = toEntries(pick(summary, 'byState', 'states', 'state'));
-  const byRelease = toEntries(pick(summary, 'byRelease', 'byVersion', 'releases', 'versions'));
-  const byChannel = toEntries(pick(summary, 'byChannel', 'channels'));
-  const byHardware = toEntries(pick(summary, 'byHardware', 'hardware', 'hardwareIds'));
-  const rolloutsInProgress = [].concat(pick(summary, 'rolloutsInProgress', 'rollouts', 'activeRollouts') ?? []);
-  const total = pick(summary, 'totalDevices', 'total', 'devices') ?? byState.reduce((sum, e) => sum + e.count, 0);
+  const byState = toEntries(pick(summary, 'byState'));
   return {
-    total: Number(total),
+    total: Number(pick(summary, 'devices') ?? byState.reduce((sum, e) => sum + e.count, 0)),
+    seenLastHour: Number(pick(summary, 'seenLastHour') ?? 0),
     byState,
-    byRelease,
-    byChannel,
-    byHardware,
+    byRelease: toEntries(pick(summary, 'byVersion')),
+    byChannel: toEntries(pick(summary, 'byChannel')),
+    byHardware: toEntries(pick(summary, 'byHardware')),
+    byGroup: toEntries(pick(summary, 'byGroup')),
     failing: byState.filter((e) => FAILED_STATES.has(e.key)).reduce((sum, e) => sum + e.count, 0),
-    rolloutsInProgress,
+    rollouts: [].concat(pick(summary, 'rollouts') ?? []),
   };
 }
 
-/** A rollout's phases as { label, counts: [{key,count}], total, done, failed, active }. */
+/** An outcome map ({ Succeeded: 3, ... } or camelCase) read case-insensitively. */
+function outcomeCounts(map) {
+  const counts = { offered: 0, inProgress: 0, succeeded: 0, failed: 0, rolledBack: 0 };
+  for (const [key, value] of Object.entries(map ?? {})) {
+    const name = key.charAt(0).toLowerCase() + key.slice(1);
+    if (name in counts) counts[name] = Number(value) || 0;
+  }
+  return counts;
+}
+
+/**
+ * A rollout's phases with their progress, as GET /rollouts/{id} sends them: each phase has the
+ * devices it takes in and the outcomes of those offered the release. The list endpoint sends
+ * the phases without progress; then only labels and status are known.
+ */
 export function rolloutPhases(rollout) {
-  const phases = [].concat(pick(rollout, 'phases', 'progress') ?? []);
-  const current = pick(rollout, 'currentPhase', 'phase', 'phaseIndex');
+  const phases = [].concat(pick(rollout, 'phases') ?? []);
+  const current = Number(pick(rollout, 'currentPhase') ?? 0);
+  const state = rolloutState(rollout);
   return phases.map((phase, index) => {
-    const counts = toEntries(pick(phase, 'countsByState', 'byState', 'counts', 'states') ?? {});
-    const target = pick(phase, 'targeted', 'devices', 'deviceCount', 'total', 'size', 'eligible');
-    const reported = counts.reduce((sum, e) => sum + e.count, 0);
-    const done = pick(phase, 'committed', 'done', 'succeeded', 'updated')
-      ?? counts.filter((e) => DONE_STATES.has(e.key)).reduce((sum, e) => sum + e.count, 0);
-    const failed = pick(phase, 'failed', 'failures')
-      ?? counts.filter((e) => FAILED_STATES.has(e.key)).reduce((sum, e) => sum + e.count, 0);
-    const total = Number(target ?? reported);
+    const counts = outcomeCounts(pick(phase, 'outcomes'));
     const percent = pick(phase, 'percent');
     const group = pick(phase, 'group');
-    const label = group ? `Group ${group}` : percent !== undefined ? `${percent}%` : `Phase ${index + 1}`;
-    const state = pick(phase, 'state', 'status');
-    const active = state ? /active|running|progress|current/i.test(state) : current === index;
+    const status = pick(phase, 'status')
+      ?? (state === 'Completed' || index < current ? 'done' : index === current ? 'current' : 'pending');
     return {
       index,
-      label,
-      state,
-      counts,
-      total,
-      done: Number(done),
-      failed: Number(failed),
-      inProgress: Math.max(0, reported - Number(done) - Number(failed)),
-      active,
+      label: group ? `group ${group}` : `${percent}%`,
+      status,
+      hasProgress: pick(phase, 'devices') !== undefined,
+      total: Number(pick(phase, 'devices') ?? 0),
+      done: counts.succeeded,
+      failed: counts.failed + counts.rolledBack,
+      inProgress: counts.inProgress,
+      offered: counts.offered,
+      active: status === 'current',
     };
   });
 }
 
-export function rolloutCounts(rollout) {
-  return toEntries(pick(rollout, 'countsByState', 'byState', 'counts') ?? {});
+/** The rollout's totals over all phases (its "counts" object). */
+export function rolloutTotals(rollout) {
+  const counts = outcomeCounts(pick(rollout, 'counts'));
+  return {
+    ...counts,
+    reported: Number(pick(rollout?.counts, 'reported') ?? 0),
+    failureRate: Number(pick(rollout?.counts, 'failureRate') ?? 0),
+  };
 }
 
 export function rolloutState(rollout) {
   return pick(rollout, 'state', 'status') ?? 'Unknown';
 }
 
+/** The actions of POST /rollouts/{id}/{action} and the rollout states the server accepts them in. */
 export const ROLLOUT_ACTIONS = {
-  pause: { label: 'Pause', when: /^(active|running|inprogress|in progress)$/i },
-  resume: { label: 'Resume', when: /^(paused|halted)$/i },
-  advance: { label: 'Advance', when: /^(active|running|inprogress|in progress|paused)$/i },
-  abort: { label: 'Abort', when: /^(active|running|inprogress|in progress|paused|halted|pending)$/i, confirm: true },
+  pause: { label: 'Pause', states: ['Active'] },
+  resume: { label: 'Resume', states: ['Paused', 'Halted'] },
+  advance: { label: 'Advance phase', states: ['Active', 'Paused'] },
+  abort: { label: 'Abort', states: ['Active', 'Paused', 'Halted'], confirm: true },
 };
+
+export const UNFINISHED_ROLLOUT_STATES = ['Active', 'Paused', 'Halted'];
 
 export function deviceName(device) {
   return pick(device, 'name', 'serial', 'id', 'deviceId') ?? '(unnamed)';

@@ -77,7 +77,7 @@ export function mount(root, ctx) {
       const page = [].concat(pick(data, 'items', 'events') ?? data ?? []);
       older = [...older, ...page];
       renderTimeline();
-      more.hidden = page.length === 0;
+      more.hidden = page.length === 0 || data?.next === null;
       moreMessage.replaceChildren(page.length === 0 ? h('p', { class: 'muted' }, 'No older events.') : '');
     } catch (error) {
       moreMessage.replaceChildren(ctx.problemBox(error, 'Loading events failed', () => moreMessage.replaceChildren()));

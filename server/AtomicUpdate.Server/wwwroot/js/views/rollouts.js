@@ -3,7 +3,7 @@
 // act (viewers get 403); the page shows the server's answer next to the button that was pressed.
 import { stackedBar } from '../charts.js';
 import { h, replace, stateBadge, timeAgo } from '../dom.js';
-import { pick, ROLLOUT_ACTIONS, rolloutPhases, rolloutState } from '../model.js';
+import { pick, ROLLOUT_ACTIONS, rolloutPhases, rolloutState, rolloutTotals, UNFINISHED_ROLLOUT_STATES } from '../model.js';
 
 export function mount(root, ctx) {
   const list = h('div', { class: 'rollout-list', 'aria-live': 'off' });
@@ -23,8 +23,16 @@ export function mount(root, ctx) {
       ctx.api.get('releases').catch(() => ({ data: null, changed: false })),
     ]);
     if (releasesResult.changed) form.setReleases(releasesResult.data);
-    if (!rolloutsResult.changed && !force && list.dataset.rendered) return;
-    const rollouts = [].concat(pick(rolloutsResult.data, 'items', 'rollouts') ?? rolloutsResult.data ?? []);
+    const listed = [].concat(pick(rolloutsResult.data, 'items') ?? []);
+    // The list carries totals only; unfinished rollouts are read one by one for their progress
+    // per phase (each read revalidated with its own ETag, so an idle fleet costs 304s).
+    const details = await Promise.all(listed.map((rollout) =>
+      UNFINISHED_ROLLOUT_STATES.includes(rolloutState(rollout))
+        ? ctx.api.get(`rollouts/${encodeURIComponent(rollout.id)}`).catch(() => ({ data: rollout, changed: true }))
+        : Promise.resolve({ data: rollout, changed: false })));
+    const changed = rolloutsResult.changed || details.some((d) => d.changed);
+    if (!changed && !force && list.dataset.rendered) return;
+    const rollouts = details.map((d) => d.data);
     // Keep keyboard focus on the same button across a re-render.
     const focused = document.activeElement?.closest?.('[data-rollout-action]');
     const focusKey = focused ? focused.dataset.rolloutAction : null;
@@ -56,7 +64,7 @@ function rolloutCard(rollout, ctx, messages, refresh) {
   messages.set(id, message);
 
   const buttons = Object.entries(ROLLOUT_ACTIONS)
-    .filter(([, action]) => action.when.test(state))
+    .filter(([, action]) => action.states.includes(state))
     .map(([name, action]) => h('button', {
       type: 'button',
       class: name === 'abort' ? 'danger' : 'secondary',
@@ -80,32 +88,38 @@ function rolloutCard(rollout, ctx, messages, refresh) {
     }
   }
 
+  const totals = rolloutTotals(rollout);
   return h('article', { class: 'card rollout', 'aria-labelledby': titleId, dataset: { rolloutId: id, state } },
     h('header', { class: 'rollout-head' },
       h('h2', { id: titleId }, `${version} → ${channel}`),
       stateBadge(state)),
+    reason ? h('p', { class: 'halt-reason' }, h('strong', {}, `${state}: `), reason) : null,
     h('dl', { class: 'facts' },
       fact('Rollout', id),
-      fact('Created', timeAgo(pick(rollout, 'createdAt', 'created'))),
-      fact('Failure threshold', formatShare(pick(rollout, 'failureThreshold'))),
-      fact('Minimum devices', pick(rollout, 'minimumDevices') ?? '—'),
-      reason ? fact('Reason', reason) : null),
+      fact('Created', [timeAgo(pick(rollout, 'createdAt')), pick(rollout, 'createdBy') ? ` by ${pick(rollout, 'createdBy')}` : '']),
+      fact('Reported', `${totals.reported} devices: ${totals.succeeded} updated, ${totals.inProgress} in progress, ${totals.failed} failed, ${totals.rolledBack} rolled back`),
+      fact('Failure rate', `${formatShare(totals.failureRate)} (halts above ${formatShare(pick(rollout, 'failureThreshold'))} once ${pick(rollout, 'minimumDevices') ?? '?'} devices reported)`)),
     phases.length
-      ? h('ol', { class: 'phases' }, phases.map((phase) => h('li', { class: phase.active ? 'phase active' : 'phase', dataset: { phase: String(phase.index) } },
+      ? h('ol', { class: 'phases' }, phases.map((phase) => h('li', { class: `phase phase-${phase.status}`, dataset: { phase: String(phase.index), status: phase.status } },
         h('div', { class: 'phase-head' },
           h('span', { class: 'phase-label' }, `Phase ${phase.index + 1}: ${phase.label}`),
-          phase.state ? h('span', { class: 'muted' }, ` ${phase.state}`) : null,
-          h('span', { class: 'phase-numbers' }, `${phase.done} of ${phase.total} committed${phase.failed ? `, ${phase.failed} failed` : ''}`)),
-        stackedBar({
-          label: `Phase ${phase.index + 1} of ${version} → ${channel}`,
-          total: Math.max(phase.total, phase.done + phase.failed + phase.inProgress),
-          parts: [
-            { label: 'committed', count: phase.done, className: 'part-good', done: true },
-            { label: 'in progress', count: phase.inProgress, className: 'part-busy' },
-            { label: 'failed or rolled back', count: phase.failed, className: 'part-bad' },
-          ],
-        }))))
-      : h('p', { class: 'muted' }, 'No phase progress reported yet.'),
+          h('span', { class: 'muted' }, phase.status),
+          phase.hasProgress
+            ? h('span', { class: 'phase-numbers' }, `${phase.done} of ${phase.total} updated${phase.failed ? `, ${phase.failed} failed` : ''}`)
+            : null),
+        phase.hasProgress
+          ? stackedBar({
+            label: `Phase ${phase.index + 1} of ${version} → ${channel}`,
+            total: Math.max(phase.total, phase.done + phase.failed + phase.inProgress + phase.offered),
+            parts: [
+              { label: 'updated', count: phase.done, className: 'part-good', done: true },
+              { label: 'in progress', count: phase.inProgress, className: 'part-busy' },
+              { label: 'offered, not yet reporting', count: phase.offered, className: 'part-offered' },
+              { label: 'failed or rolled back', count: phase.failed, className: 'part-bad' },
+            ],
+          })
+          : null)))
+      : null,
     buttons.length ? h('div', { class: 'actions', role: 'group', 'aria-label': `Actions for ${version} → ${channel}` }, buttons) : null,
     message);
 }

@@ -1,0 +1,156 @@
+using System.Globalization;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace AtomicUpdate.Dashboard.Tests;
+
+/// <summary>The dashboard in real headless Chromium against the real au-server and a seeded fleet.</summary>
+public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper output) : IClassFixture<DashboardFixture>
+{
+    [Fact]
+    public async Task Signing_in_shows_the_overview_with_the_seeded_counts()
+    {
+        var page = await SignedInPageAsync(fixture.AdminKey);
+
+        await Expect(page.Locator("[data-stat=total] .stat-value")).ToHaveTextAsync(DashboardFixture.DeviceCount.ToString(CultureInfo.InvariantCulture));
+        foreach (var (state, count) in fixture.Fleet.ByState)
+        {
+            await Expect(page.Locator($"[data-chart=by-state] .legend li[data-key={state}]")).ToHaveAttributeAsync("data-count", Text(count));
+        }
+        foreach (var (hardware, count) in fixture.Fleet.ByHardware)
+        {
+            await Expect(page.Locator($"[data-chart=by-hardware] g.bar[data-key={hardware}]")).ToHaveAttributeAsync("data-count", Text(count));
+        }
+        foreach (var (channel, count) in fixture.Fleet.ByChannel)
+        {
+            await Expect(page.Locator($"[data-chart=by-channel] g.bar[data-key={channel}]")).ToHaveAttributeAsync("data-count", Text(count));
+        }
+        await Expect(page.Locator("[data-stat=rollouts] .stat-value")).ToHaveTextAsync("1");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = $"{DashboardFixture.RolloutVersion} → stable" })).ToBeVisibleAsync();
+
+        var wide = Path.Combine(fixture.ArtifactDirectory, "overview.png");
+        await page.ScreenshotAsync(new() { Path = wide, FullPage = true });
+        await page.SetViewportSizeAsync(390, 844);
+        var phone = Path.Combine(fixture.ArtifactDirectory, "overview-phone.png");
+        await page.ScreenshotAsync(new() { Path = phone, FullPage = true });
+        output.WriteLine($"Screenshots: {wide} {phone}");
+        Console.WriteLine($"Dashboard screenshots: {wide} {phone}");
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_wrong_key_is_refused_with_the_servers_problem_details()
+    {
+        var page = await fixture.Browser.NewPageAsync();
+        await page.GotoAsync("/");
+        await page.GetByLabel("API key").FillAsync("not-a-key");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+
+        var problem = page.Locator(".signin .problem");
+        await Expect(problem).ToHaveAttributeAsync("data-status", "401");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        Assert.Null(await page.EvaluateAsync<string?>("sessionStorage.getItem('atomicupdate.apiKey')"));
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_device_table_filters_by_state_hardware_and_text()
+    {
+        var page = await SignedInPageAsync(fixture.AdminKey);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Devices", Exact = true }).ClickAsync();
+        var summary = page.Locator(".table-summary");
+        await Expect(summary).ToHaveAttributeAsync("data-total", Text(DashboardFixture.DeviceCount));
+
+        await page.GetByLabel("State").SelectOptionAsync("Failed");
+        await Expect(summary).ToHaveAttributeAsync("data-total", Text(fixture.Fleet.ByState["Failed"]));
+        var states = await page.Locator("table.devices tbody tr td:nth-child(2) .badge").AllTextContentsAsync();
+        Assert.Equal(fixture.Fleet.ByState["Failed"], states.Count);
+        Assert.All(states, state => Assert.Equal("Failed", state));
+
+        await page.GetByLabel("State").SelectOptionAsync("");
+        await page.GetByLabel("Hardware").FillAsync("board-b");
+        await Expect(summary).ToHaveAttributeAsync("data-total", Text(fixture.Fleet.ByHardware["board-b"]));
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Clear" }).ClickAsync();
+        await page.GetByLabel("Search").FillAsync(DashboardFixture.DeviceName(7));
+        await Expect(summary).ToHaveAttributeAsync("data-total", "1");
+        await Expect(page.Locator("table.devices tbody tr")).ToHaveCountAsync(1);
+        Assert.Contains("q=" + DashboardFixture.DeviceName(7), page.Url, StringComparison.Ordinal); // the filter lives in the URL
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_device_shows_its_event_timeline()
+    {
+        var page = await SignedInPageAsync(fixture.AdminKey);
+        var name = DashboardFixture.DeviceName(2);
+        await page.GotoAsync($"/#/devices/{fixture.Fleet.DeviceIds[name]}");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = name, Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.Locator(".timeline li.event")).ToHaveCountAsync(2);
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Pausing_a_rollout_from_the_page_pauses_it_in_the_api()
+    {
+        var page = await SignedInPageAsync(fixture.AdminKey);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Rollouts", Exact = true }).ClickAsync();
+        var card = page.Locator($"article[data-rollout-id=\"{fixture.Fleet.RolloutId}\"]");
+        await Expect(card).ToHaveAttributeAsync("data-state", "Active");
+        await Expect(card.Locator(".phases li")).ToHaveCountAsync(3);
+
+        await card.GetByRole(AriaRole.Button, new() { Name = "Pause" }).ClickAsync();
+        await Expect(page.Locator($"article[data-rollout-id=\"{fixture.Fleet.RolloutId}\"]")).ToHaveAttributeAsync("data-state", "Paused");
+        var rollout = await fixture.Api.GetAsync(fixture.AdminKey, $"api/v1/rollouts/{fixture.Fleet.RolloutId}");
+        Assert.Equal("Paused", rollout?["state"]?.GetValue<string>());
+
+        await page.Locator($"article[data-rollout-id=\"{fixture.Fleet.RolloutId}\"]").GetByRole(AriaRole.Button, new() { Name = "Resume" }).ClickAsync();
+        await Expect(page.Locator($"article[data-rollout-id=\"{fixture.Fleet.RolloutId}\"]")).ToHaveAttributeAsync("data-state", "Active");
+        rollout = await fixture.Api.GetAsync(fixture.AdminKey, $"api/v1/rollouts/{fixture.Fleet.RolloutId}");
+        Assert.Equal("Active", rollout?["state"]?.GetValue<string>());
+        await page.ScreenshotAsync(new() { Path = Path.Combine(fixture.ArtifactDirectory, "rollouts.png"), FullPage = true });
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_viewer_who_presses_pause_sees_the_403_and_the_rollout_goes_on()
+    {
+        var page = await SignedInPageAsync(fixture.ViewerKey);
+        await page.GotoAsync("/#/rollouts");
+        var card = page.Locator($"article[data-rollout-id=\"{fixture.Fleet.RolloutId}\"]");
+        await card.GetByRole(AriaRole.Button, new() { Name = "Pause" }).ClickAsync();
+
+        var problem = card.Locator(".problem");
+        await Expect(problem).ToHaveAttributeAsync("data-status", "403");
+        Assert.False(string.IsNullOrWhiteSpace(await problem.Locator(".problem-detail").TextContentAsync()));
+        var rollout = await fixture.Api.GetAsync(fixture.AdminKey, $"api/v1/rollouts/{fixture.Fleet.RolloutId}");
+        Assert.NotEqual("Paused", rollout?["state"]?.GetValue<string>());
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Polling_revalidates_with_etags_and_gets_304()
+    {
+        var page = await SignedInPageAsync(fixture.AdminKey);
+        var notModified = page.WaitForResponseAsync(
+            response => response.Url.Contains("/api/v1/fleet/summary", StringComparison.Ordinal) && response.Status == 304,
+            new() { Timeout = 15_000 });
+        Assert.Equal(304, (await notModified).Status);
+        await page.CloseAsync();
+    }
+
+    private async Task<IPage> SignedInPageAsync(string key)
+    {
+        var page = await fixture.Browser.NewPageAsync();
+        page.PageError += (_, error) => output.WriteLine($"page error: {error}");
+        await page.GotoAsync("/");
+        await page.GetByLabel("API key").FillAsync(key);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Fleet overview" })).ToBeVisibleAsync();
+        return page;
+    }
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
+}
