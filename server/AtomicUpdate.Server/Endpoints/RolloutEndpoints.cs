@@ -208,6 +208,7 @@ internal static class RolloutEndpoints
         rollout.MinimumDevices,
         Counts = new
         {
+            counts.Total,
             counts.Offered,
             counts.InProgress,
             counts.Succeeded,

@@ -1,4 +1,3 @@
-using System.Globalization;
 using AtomicUpdate.Server.Logging;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -20,11 +19,7 @@ internal sealed class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddlew
         }
         catch (ApiException refused)
         {
-            if (refused.RetryAfter is { } retry && !context.Response.HasStarted)
-            {
-                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            }
-            await Problems.WriteAsync(context, refused.Status, refused.Title, refused.Message).ConfigureAwait(false);
+            await Problems.WriteAsync(context, refused.Status, refused.Title, refused.Message, refused.RetryAfter).ConfigureAwait(false);
         }
         catch (BadHttpRequestException bad)
         {

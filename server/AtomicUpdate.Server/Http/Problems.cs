@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -6,7 +7,7 @@ namespace AtomicUpdate.Server.Http;
 /// <summary>Writes RFC 9457 problem details.</summary>
 internal static class Problems
 {
-    public static async Task WriteAsync(HttpContext context, int status, string title, string detail)
+    public static async Task WriteAsync(HttpContext context, int status, string title, string detail, TimeSpan? retryAfter = null)
     {
         if (context.Response.HasStarted)
         {
@@ -14,6 +15,10 @@ internal static class Problems
         }
         context.Response.Clear();
         context.Response.StatusCode = status;
+        if (retryAfter is { } retry)
+        {
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
         context.Response.ContentType = "application/problem+json";
         var body = new JsonObject
         {

@@ -3,6 +3,9 @@ namespace AtomicUpdate.Server.Rollouts;
 /// <summary>How many devices of a rollout stand where.</summary>
 internal sealed record OutcomeCounts(long Offered, long InProgress, long Succeeded, long Failed, long RolledBack)
 {
+    /// <summary>Devices the rollout was offered to, whatever they did since.</summary>
+    public long Total => Offered + Reported;
+
     /// <summary>Devices that reported anything about the rollout after it was offered to them.</summary>
     public long Reported => InProgress + Succeeded + Failed + RolledBack;
 

@@ -1,0 +1,3 @@
+namespace AtomicUpdate.Server.Tests;
+
+public sealed class PostgresApiTests(PostgresServerFixture fixture) : ApiTests(fixture), IClassFixture<PostgresServerFixture>;
