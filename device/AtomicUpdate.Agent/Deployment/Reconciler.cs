@@ -15,12 +15,14 @@ internal sealed class Reconciler(PoolLayout layout, IBootControl boot, StateStor
 {
     public async Task<TransactionRecord?> ReconcileAsync(CancellationToken cancellationToken)
     {
+        var leftovers = layout.StagedReceives().ToList();
         if (Directory.Exists(layout.Staging))
         {
-            foreach (var leftover in Directory.GetFileSystemEntries(layout.Staging))
-            {
-                await installer.DeleteSubvolumeTreeAsync(leftover).ConfigureAwait(false);
-            }
+            leftovers.AddRange(Directory.GetFileSystemEntries(layout.Staging));
+        }
+        foreach (var leftover in leftovers)
+        {
+            await installer.DeleteSubvolumeTreeAsync(leftover).ConfigureAwait(false);
         }
         var record = store.Load();
         if (record is null || Transitions.IsFinal(record.State))

@@ -1,4 +1,3 @@
-using System.Formats.Tar;
 using AtomicUpdate.Trust;
 
 namespace AtomicUpdate.Agent.Installation;
@@ -21,25 +20,15 @@ internal sealed class BundleArchive : IRepositoryFetcher
 
     public static async Task<BundleArchive> OpenAsync(string path, CancellationToken cancellationToken)
     {
-        var entries = new Dictionary<string, (long, long)>(StringComparer.Ordinal);
         try
         {
             await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            await using var reader = new TarReader(file, leaveOpen: true);
-            while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
-            {
-                if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile)
-                {
-                    // Unread data of a seekable archive is skipped on the next entry, so the position now is where it starts.
-                    entries[entry.Name.TrimStart('.', '/')] = (file.Position, entry.Length);
-                }
-            }
+            return new BundleArchive(path, await TarIndex.ReadAsync(file, cancellationToken).ConfigureAwait(false));
         }
-        catch (Exception exception) when (exception is InvalidDataException or FormatException)
+        catch (InvalidDataException exception)
         {
             throw new InvalidDataException($"The bundle {path} is not a valid bundle (tar archive): {exception.Message}", exception);
         }
-        return new BundleArchive(path, entries);
     }
 
     public Task<Stream?> FetchAsync(string relativePath, long maxLength, CancellationToken cancellationToken)

@@ -14,8 +14,8 @@ namespace AtomicUpdate.Agent.Installation;
 /// <summary>
 /// One linear, checked pipeline per transaction, the state persisted before each step:
 /// free space → pre-install hooks → for each payload: download, verify each chunk, keep it,
-/// decompress, validate, <c>btrfs receive -e --chroot</c> into <c>.staging/</c>, check read-only and
-/// received_uuid, rename into <c>@releases/</c> → writable snapshot into <c>@deploy/</c> with the
+/// decompress, validate, <c>btrfs receive -e --chroot</c> under a staging name, check read-only and
+/// received_uuid, rename into place in <c>@releases/</c> → writable snapshot into <c>@deploy/</c> with the
 /// carried-over paths → post-install hooks → arm the trial. Any failure before the trial is armed
 /// deletes what the transaction made and leaves the old release untouched.
 /// </summary>
@@ -90,42 +90,48 @@ internal sealed class Installer(
                 await DeleteSubvolumeTreeAsync(path).ConfigureAwait(false);
             }
         }
-        var staging = layout.StagingFor(transactionId);
+        var staging = Path.Combine(layout.Releases, PoolLayout.StagingName(transactionId));
         if (Directory.Exists(staging))
         {
             await DeleteSubvolumeTreeAsync(staging).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Deletes subvolumes under a directory (a partial receive leaves one) and then the directory.</summary>
+    /// <summary>Deletes a subvolume, or a plain directory with any subvolumes below it (a partial receive leaves one).</summary>
     public async Task DeleteSubvolumeTreeAsync(string path)
     {
+        if (await IsSubvolumeAsync(path).ConfigureAwait(false))
+        {
+            // As root, btrfs deletes read-only and received subvolumes alike.
+            await btrfs.DeleteSubvolumeAsync(path).ConfigureAwait(false);
+            return;
+        }
+        if (!Directory.Exists(path))
+        {
+            File.Delete(path);
+            return;
+        }
+        foreach (var child in Directory.GetDirectories(path))
+        {
+            await DeleteSubvolumeTreeAsync(child).ConfigureAwait(false);
+        }
+        Directory.Delete(path, recursive: true);
+    }
+
+    private async Task<bool> IsSubvolumeAsync(string path)
+    {
+        if (!Directory.Exists(path) || new DirectoryInfo(path).LinkTarget is not null)
+        {
+            return false;
+        }
         try
         {
             await btrfs.ShowAsync(path).ConfigureAwait(false);
-            await btrfs.SetReadOnlyAsync(path, false).ConfigureAwait(false);
+            return true;
         }
         catch (BtrfsException)
         {
-            // Not a subvolume, or a received one that stays read-only: deletion below still works as root.
-        }
-        if (Directory.Exists(path))
-        {
-            foreach (var child in Directory.GetDirectories(path))
-            {
-                await DeleteSubvolumeTreeAsync(child).ConfigureAwait(false);
-            }
-        }
-        try
-        {
-            await btrfs.DeleteSubvolumeAsync(path).ConfigureAwait(false);
-        }
-        catch (BtrfsException)
-        {
-            if (Directory.Exists(path))
-            {
-                Directory.Delete(path, recursive: true);
-            }
+            return false;
         }
     }
 
@@ -169,18 +175,20 @@ internal sealed class Installer(
         Directory.CreateDirectory(cacheDirectory);
         var header = await ReadHeaderAsync(fetcher, payload, cancellationToken).ConfigureAwait(false);
 
-        var staging = layout.StagingFor(record.Id);
-        Directory.CreateDirectory(staging);
+        // Received under a hidden staging name inside @releases and renamed in place when complete:
+        // btrfs refuses to move a read-only subvolume to another directory, but renames it within one.
+        Directory.CreateDirectory(layout.Releases);
+        var stagingName = PoolLayout.StagingName(record.Id);
+        var staging = Path.Combine(layout.Releases, stagingName);
         made.Add(staging);
         StateStore.CrashPoint("before-receive");
-        string received;
         await using (var chunks = CachingChunkSource.Open(header, fetcher, Path.Combine(cacheDirectory, "chunks"), options.DownloadAttempts, downloaded))
         await using (var stream = new PayloadDecompressionStream(header, chunks, leaveOpen: true))
         {
             using var pipe = new AnonymousPipeServerStream(PipeDirection.Out);
             using var pipeReader = new AnonymousPipeClientStream(PipeDirection.In, pipe.ClientSafePipeHandle);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var receive = btrfs.ReceiveAsync(pipeReader, new ReceiveOptions(staging) { Chroot = true }, stop.Token);
+            var receive = btrfs.ReceiveAsync(pipeReader, new ReceiveOptions(layout.Releases) { Chroot = true }, stop.Token);
             try
             {
                 await SendStreamFirewall.CopyAsync(stream, pipe, new SendStreamValidatorOptions
@@ -188,7 +196,7 @@ internal sealed class Installer(
                     ExpectedSubvolumeUuid = payload.Uuid,
                     ExpectedParentUuid = payload.BaseUuid,
                     RequireFullStream = payload.Kind == PayloadKind.Full,
-                }, cancellationToken).ConfigureAwait(false);
+                }, cancellationToken, stagingName).ConfigureAwait(false);
             }
             catch
             {
@@ -205,27 +213,24 @@ internal sealed class Installer(
                 throw;
             }
             pipe.Dispose();
-            received = await receive.ConfigureAwait(false);
+            await receive.ConfigureAwait(false);
         }
         StateStore.CrashPoint("after-receive");
 
-        var receivedPath = Path.Combine(staging, received);
-        var info = await btrfs.ShowAsync(receivedPath, cancellationToken).ConfigureAwait(false);
+        var info = await btrfs.ShowAsync(staging, cancellationToken).ConfigureAwait(false);
         if (!info.ReadOnly || info.ReceivedUuid != payload.Uuid)
         {
             throw new InstallFailedException($"The received subvolume of {target.Name} is {(info.ReadOnly ? "read-only" : "writable")} with received_uuid {info.ReceivedUuid}; the signed target says read-only with {payload.Uuid}.");
         }
-        Directory.CreateDirectory(layout.Releases);
         var release = layout.Release(payload.Version);
         if (Directory.Exists(release))
         {
             await DeleteSubvolumeTreeAsync(release).ConfigureAwait(false);
         }
-        Directory.Move(receivedPath, release);
+        Directory.Move(staging, release);
+        made.Remove(staging);
         made.Add(release);
         StateStore.CrashPoint("after-rename");
-        Directory.Delete(staging);
-        made.Remove(staging);
         Directory.Delete(cacheDirectory, recursive: true);
     }
 
