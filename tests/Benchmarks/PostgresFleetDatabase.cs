@@ -1,0 +1,91 @@
+namespace AtomicUpdate.Benchmarks;
+
+/// <summary>
+/// A private PostgreSQL cluster in the run's directory on a loopback port, run as the postgres
+/// user (the server refuses root), default settings, stopped and deleted afterwards.
+/// </summary>
+internal sealed class PostgresFleetDatabase : FleetDatabase
+{
+    private string _binaries = "";
+    private string _data = "";
+    private int _port;
+    private FleetProcess? _server;
+
+    public override string Name => "PostgreSQL";
+
+    public override string ConnectionString => $"Host=127.0.0.1;Port={_port};Username=postgres;Database=fleet;Maximum Pool Size=100";
+
+    /// <summary>The directory of initdb and postgres, or null when PostgreSQL is not installed.</summary>
+    public static string? FindBinaries()
+    {
+        var candidates = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").OrderByDescending(d => d, StringComparer.Ordinal).Select(d => Path.Combine(d, "bin"))
+            : [];
+        return candidates.FirstOrDefault(bin => File.Exists(Path.Combine(bin, "initdb")) && File.Exists(Path.Combine(bin, "postgres")));
+    }
+
+    public override async Task StartAsync(string workDirectory)
+    {
+        _binaries = FindBinaries() ?? throw new InvalidOperationException("PostgreSQL is not installed (apt-get install -y postgresql).");
+        _data = Path.Combine(workDirectory, "pgdata");
+        Directory.CreateDirectory(_data);
+        // The cluster belongs to the postgres user; the run's directories (private temp
+        // directories) must let it through.
+        foreach (var directory in new[] { Path.GetDirectoryName(workDirectory)!, workDirectory })
+        {
+            File.SetUnixFileMode(directory, (UnixFileMode)Convert.ToInt32("755", 8));
+        }
+        await FleetProcess.RunAsync("chown", "postgres:postgres", _data);
+        await AsPostgresAsync(Path.Combine(_binaries, "initdb"), "-D", _data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8");
+        _port = FleetServer.FreePort();
+        _server = FleetProcess.Start("setpriv", [
+            "--reuid=postgres", "--regid=postgres", "--init-groups", "--",
+            Path.Combine(_binaries, "postgres"), "-D", _data, "-p", _port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-c", "listen_addresses=127.0.0.1", "-c", $"unix_socket_directories={_data}", "-c", "max_connections=200",
+        ]);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                await Psql("postgres", "CREATE DATABASE fleet");
+                return;
+            }
+            catch (InvalidOperationException) when (DateTime.UtcNow < deadline && !_server.HasExited)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
+    public override async Task LoadSeedAsync(string csv)
+    {
+        await Psql("fleet", $"\\copy devices ({SeedColumns}) FROM '{csv}' WITH (FORMAT csv)");
+        await Psql("fleet", "ANALYZE");
+    }
+
+    private Task<string> Psql(string database, string command) =>
+        FleetProcess.RunAsync("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", _port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-U", "postgres", "-d", database, "-c", command);
+
+    private static Task<string> AsPostgresAsync(string program, params string[] arguments) =>
+        FleetProcess.RunAsync("setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", program, .. arguments]);
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            try
+            {
+                // A fast shutdown by the postmaster's pid; its backends follow it.
+                await FleetProcess.RunAsync("kill", "-INT", _server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                await _server.WaitForExitAsync(TimeSpan.FromSeconds(20));
+            }
+            catch (Exception exception) when (exception is InvalidOperationException or TimeoutException)
+            {
+                // Killed below.
+            }
+            await _server.DisposeAsync();
+        }
+    }
+}
