@@ -23,12 +23,22 @@ internal sealed class Committer(AgentOptions options, PoolLayout layout, BtrfsTo
         }
         record = store.Advance(record, TransactionState.Healthy);
         StateStore.CrashPoint("after-healthy-saved");
+        return await CommitAsync(record, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The switch itself, from Healthy: set-default, environment, Committed. Each step is idempotent,
+    /// so after a crash in between it runs again from the start.
+    /// </summary>
+    public async Task<TransactionRecord> CommitAsync(TransactionRecord record, CancellationToken cancellationToken)
+    {
         var entry = BootEntries.ForVersion(record.TargetVersion);
         await btrfs.SetDefaultAsync(layout.Deployment(record.TargetVersion), cancellationToken).ConfigureAwait(false);
         StateStore.CrashPoint("after-set-default");
         await boot.CommitAsync(entry, cancellationToken).ConfigureAwait(false);
         StateStore.CrashPoint("after-boot-commit");
         record = store.Advance(record, TransactionState.Committed);
+        StateStore.CrashPoint("after-committed-saved");
         await new HookRunner(options.HooksDirectory).RunAsync(HookRunner.PostCommit, new Dictionary<string, string?>
         {
             ["AU_TRANSACTION_ID"] = record.Id,
@@ -59,6 +69,7 @@ internal sealed class Committer(AgentOptions options, PoolLayout layout, BtrfsTo
                 if (!keep.Contains(Path.GetFileName(path)))
                 {
                     await btrfs.DeleteSubvolumeAsync(path, cancellationToken).ConfigureAwait(false);
+                    StateStore.CrashPoint("mid-retention");
                 }
             }
         }

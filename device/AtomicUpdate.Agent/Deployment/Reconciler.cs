@@ -34,6 +34,11 @@ internal sealed class Reconciler(PoolLayout layout, IBootControl boot, StateStor
 
         if (Transitions.IsBeforeTrial(record.State))
         {
+            // The trial may have been armed just before the crash that kept the state from saying so.
+            if (environment.TrialEntry == BootEntries.ForVersion(record.TargetVersion))
+            {
+                await boot.MarkBadAsync(environment.TrialEntry, cancellationToken).ConfigureAwait(false);
+            }
             await installer.CleanUpAsync(record.Id, MadeBy(record, committed)).ConfigureAwait(false);
             return store.Advance(record, TransactionState.Failed, $"The transaction was interrupted in state {record.State} by a restart; nothing of it was kept and the retry resumes the download.");
         }

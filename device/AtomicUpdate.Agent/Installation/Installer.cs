@@ -40,6 +40,7 @@ internal sealed class Installer(
             StateStore.CrashPoint("after-downloading-saved");
             CheckFreeSpace(plan);
             await _hooks.RunAsync(HookRunner.PreInstall, Details(record, null), cancellationToken).ConfigureAwait(false);
+            StateStore.CrashPoint("after-pre-install-hooks");
 
             long done = 0;
             var total = plan.DownloadBytes;
@@ -63,6 +64,7 @@ internal sealed class Installer(
             record = store.Advance(record, TransactionState.Deployed);
             StateStore.CrashPoint("after-deployed-saved");
             await _hooks.RunAsync(HookRunner.PostInstall, Details(record, deployment), cancellationToken).ConfigureAwait(false);
+            StateStore.CrashPoint("after-post-install-hooks");
 
             progress?.Report(new InstallProgress("arming trial", total, total));
             await boot.ArmTrialAsync(BootEntries.ForVersion(plan.Version), options.Tries, cancellationToken).ConfigureAwait(false);
@@ -174,6 +176,7 @@ internal sealed class Installer(
         var cacheDirectory = Path.Combine(DownloadsDirectory, target.Sha256 ?? target.Name.Replace('/', '_'));
         Directory.CreateDirectory(cacheDirectory);
         var header = await ReadHeaderAsync(fetcher, payload, cancellationToken).ConfigureAwait(false);
+        StateStore.CrashPoint("after-header-read");
 
         // Received under a hidden staging name inside @releases and renamed in place when complete:
         // btrfs refuses to move a read-only subvolume to another directory, but renames it within one.
@@ -191,7 +194,7 @@ internal sealed class Installer(
             var receive = btrfs.ReceiveAsync(pipeReader, new ReceiveOptions(layout.Releases) { Chroot = true }, stop.Token);
             try
             {
-                await SendStreamFirewall.CopyAsync(stream, pipe, new SendStreamValidatorOptions
+                await SendStreamFirewall.CopyAsync(stream, new CrashPointStream(pipe, payload.StreamSize / 2, "mid-receive"), new SendStreamValidatorOptions
                 {
                     ExpectedSubvolumeUuid = payload.Uuid,
                     ExpectedParentUuid = payload.BaseUuid,
@@ -251,6 +254,7 @@ internal sealed class Installer(
         }
         await btrfs.SnapshotAsync(layout.Release(version), deployment, readOnly: false, cancellationToken).ConfigureAwait(false);
         made.Add(deployment);
+        StateStore.CrashPoint("after-deploy-snapshot");
         foreach (var relative in options.CarryOverPaths)
         {
             var from = Path.Combine(options.RunningRoot, relative);
@@ -266,6 +270,7 @@ internal sealed class Installer(
             }
             await RunAsync("cp", ["-a", "--no-target-directory", from, to], cancellationToken).ConfigureAwait(false);
         }
+        StateStore.CrashPoint("after-carry-over");
         return deployment;
     }
 

@@ -55,9 +55,15 @@ internal sealed class AgentController : IAgentController
     {
         var reconciler = new Reconciler(_layout, _boot, _store, _installer, _commandLine);
         var record = await reconciler.ReconcileAsync(cancellationToken).ConfigureAwait(false);
+        var committer = new Committer(_options, _layout, _btrfs, _boot, _store, reconciler);
         if (record?.State == TransactionState.TrialBooted)
         {
-            record = await new Committer(_options, _layout, _btrfs, _boot, _store, reconciler).CheckAndCommitAsync(record, cancellationToken).ConfigureAwait(false);
+            StateStore.CrashPoint("after-trial-booted-saved");
+            record = await committer.CheckAndCommitAsync(record, cancellationToken).ConfigureAwait(false);
+        }
+        else if (record?.State == TransactionState.Healthy)
+        {
+            record = await committer.CommitAsync(record, cancellationToken).ConfigureAwait(false);
         }
         await RefreshStatusAsync(record, cancellationToken).ConfigureAwait(false);
         return record;

@@ -1,0 +1,17 @@
+using AtomicUpdate.Agent.Configuration;
+using AtomicUpdate.Boot;
+
+namespace AtomicUpdate.Agent.Deployment;
+
+/// <summary>Picks the boot-control backend the configuration names.</summary>
+internal static class BootControlFactory
+{
+    public static IBootControl Create(AgentOptions options) => options.BootBackend switch
+    {
+        "file" => new FileBootControl(options.BootEnvironment),
+        // No bootloader integration: the environment is kept with the agent's state, so the state
+        // machine runs the same, and an operator reboots into the new default subvolume after commit.
+        "none" => new FileBootControl(Path.Combine(options.StateDirectory, "bootenv")),
+        var other => throw new BootControlException(other, $"the {other} backend is not part of this build; use bootBackend \"file\" or \"none\"."),
+    };
+}
