@@ -115,7 +115,22 @@ internal sealed class AgentCli : IAsyncDisposable
         _process.Dispose();
     }
 
-    private void Kill()
+    /// <summary>Waits until a daemon's socket exists with its final mode (bind leaves it world-readable until the daemon secures it).</summary>
+    public static async Task WaitForSocketAsync(string socketPath, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? DefaultTimeout);
+        while (!File.Exists(socketPath) || (File.GetUnixFileMode(socketPath) & UnixFileMode.OtherRead) != 0)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"No socket appeared at {socketPath}.");
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>SIGKILL, as a crash or the OOM killer would end it.</summary>
+    public void Kill()
     {
         try
         {

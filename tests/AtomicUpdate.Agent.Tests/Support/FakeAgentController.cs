@@ -25,6 +25,9 @@ internal sealed class FakeAgentController : IAgentController
     /// <summary>When true, InstallAsync throws AgentBusyException as the real controller does during a transaction.</summary>
     public bool Busy { get; set; }
 
+    /// <summary>When set, an install fails at once with this error: it is history before the client can watch it.</summary>
+    public string? InstallFailsAtOnce { get; set; }
+
     public List<InstallRequest> InstallRequests { get; } = [];
 
     public List<HistoryEntry> History { get; } = [];
@@ -63,6 +66,12 @@ internal sealed class FakeAgentController : IAgentController
         }
         InstallRequests.Add(request);
         var ticket = new InstallTicket($"tx-{Interlocked.Increment(ref _installCount)}", request.Version ?? "1.1.0");
+        if (InstallFailsAtOnce is { } error)
+        {
+            History.Insert(0, new HistoryEntry(ticket.TransactionId, ticket.TargetVersion, "1.0.0", "Failed", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, 0, error));
+            Publish("failed", Idle("1.0.0") with { LastError = error }, error);
+            return Task.FromResult(ticket);
+        }
         Publish("state", Progress(ticket, "Downloading", 0, 1000));
         return Task.FromResult(ticket);
     }
