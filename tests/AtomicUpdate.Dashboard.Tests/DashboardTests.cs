@@ -139,6 +139,80 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
         await page.CloseAsync();
     }
 
+    [Fact]
+    public async Task A_rollout_is_created_from_the_form_and_aborted_and_a_refusal_shows_its_problem()
+    {
+        var page = await SignedInPageAsync(fixture.AdminKey);
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync(); // the abort confirmation
+        await page.GetByRole(AriaRole.Link, new() { Name = "Rollouts", Exact = true }).ClickAsync();
+        var form = page.Locator("section[aria-labelledby=new-rollout-title]");
+
+        // A release the repository never signed: the server's 422 is shown with its detail.
+        await form.GetByLabel("Channel").FillAsync("beta");
+        await form.GetByLabel("Release", new() { Exact = true }).FillAsync("9.9");
+        await form.GetByLabel("Phases").FillAsync("100%");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Create rollout" }).ClickAsync();
+        await Expect(form.Locator(".problem")).ToHaveAttributeAsync("data-status", "422");
+        await Expect(form.Locator(".problem .problem-detail")).ToContainTextAsync("9.9");
+
+        await form.GetByLabel("Release", new() { Exact = true }).FillAsync(DashboardFixture.RolloutVersion);
+        await form.GetByRole(AriaRole.Button, new() { Name = "Create rollout" }).ClickAsync();
+        await Expect(form.Locator(".ok")).ToContainTextAsync("created");
+        var card = page.Locator("article[data-rollout-id]", new() { HasText = $"{DashboardFixture.RolloutVersion} → beta" });
+        await Expect(card).ToHaveAttributeAsync("data-state", "Active");
+
+        await card.GetByRole(AriaRole.Button, new() { Name = "Abort" }).ClickAsync();
+        await Expect(card).ToHaveAttributeAsync("data-state", "Aborted");
+        await Expect(card.GetByRole(AriaRole.Button)).ToHaveCountAsync(0);
+        var id = await card.GetAttributeAsync("data-rollout-id");
+        var rollout = await fixture.Api.GetAsync(fixture.AdminKey, $"api/v1/rollouts/{id}");
+        Assert.Equal("Aborted", rollout?["state"]?.GetValue<string>());
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Signing_out_forgets_the_key()
+    {
+        var page = await SignedInPageAsync(fixture.AdminKey);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        Assert.Null(await page.EvaluateAsync<string?>("sessionStorage.getItem('atomicupdate.apiKey')"));
+        await page.GotoAsync("/#/devices");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_hidden_tab_stops_polling_and_refreshes_when_shown_again()
+    {
+        var page = await SignedInPageAsync(fixture.AdminKey);
+        var requests = 0;
+        page.Request += (_, request) =>
+        {
+            if (request.Url.Contains("/api/v1/", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref requests);
+            }
+        };
+        // Headless Chromium has no window to hide: the page is told it is hidden the way a browser tells it.
+        await page.EvaluateAsync("""
+            () => {
+              Object.defineProperty(document, 'hidden', { configurable: true, get: () => window.__hidden === true });
+              window.__hidden = true;
+              document.dispatchEvent(new Event('visibilitychange'));
+            }
+            """);
+        await Expect(page.Locator("#refresh-status")).ToHaveTextAsync("Paused while hidden");
+        Interlocked.Exchange(ref requests, 0);
+        await page.WaitForTimeoutAsync(6_000);
+        Assert.Equal(0, Volatile.Read(ref requests));
+
+        var refreshed = page.WaitForResponseAsync(response => response.Url.Contains("/api/v1/fleet/summary", StringComparison.Ordinal));
+        await page.EvaluateAsync("() => { window.__hidden = false; document.dispatchEvent(new Event('visibilitychange')); }");
+        await refreshed;
+        await page.CloseAsync();
+    }
+
     private async Task<IPage> SignedInPageAsync(string key)
     {
         var page = await fixture.Browser.NewPageAsync();

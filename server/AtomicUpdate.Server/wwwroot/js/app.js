@@ -19,7 +19,7 @@ const refreshStatus = document.getElementById('refresh-status');
 
 let current = null;
 let timer = null;
-let refreshing = false;
+let refreshingView = null;
 
 api.onUnauthorized = (error) => {
   // A revoked or mistyped key: back to the sign-in form, saying why.
@@ -106,17 +106,22 @@ function route() {
 }
 
 async function refresh() {
-  if (!current?.refresh || refreshing) return;
-  refreshing = true;
+  // One refresh per view at a time; a view just mounted refreshes at once even while the
+  // previous view's last request is still out, and that answer no longer touches the page.
+  const view = current;
+  if (!view?.refresh || refreshingView === view) return;
+  refreshingView = view;
   try {
-    await current.refresh();
+    await view.refresh();
+    if (view !== current) return;
     errors.querySelector('[data-source="refresh"]')?.remove();
     refreshStatus.textContent = `Updated ${new Date().toLocaleTimeString()}`;
   } catch (error) {
+    if (view !== current) return;
     if (!(error instanceof ApiError && error.status === 401)) showError(error, 'Refresh failed', 'refresh');
     refreshStatus.textContent = 'Refresh failed';
   } finally {
-    refreshing = false;
+    if (refreshingView === view) refreshingView = null;
   }
 }
 

@@ -79,6 +79,7 @@ export function rolloutTotals(rollout) {
   const counts = outcomeCounts(pick(rollout, 'counts'));
   return {
     ...counts,
+    total: Number(pick(rollout?.counts, 'total') ?? 0),
     reported: Number(pick(rollout?.counts, 'reported') ?? 0),
     failureRate: Number(pick(rollout?.counts, 'failureRate') ?? 0),
   };

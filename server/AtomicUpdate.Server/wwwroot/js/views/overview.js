@@ -54,7 +54,7 @@ function rolloutLine(rollout) {
   const id = pick(rollout, 'id');
   const phases = rolloutPhases(rollout);
   const totals = rolloutTotals(rollout);
-  const channelDevices = phases.reduce((sum, p) => sum + p.total, 0);
+  const channelDevices = totals.total || phases.reduce((sum, p) => sum + p.total, 0);
   const current = phases.find((p) => p.status === 'current');
   const title = `${pick(rollout, 'version') ?? '?'} → ${pick(rollout, 'channel') ?? '?'}`;
   return h('li', { dataset: { rollout: String(id ?? '') } },
