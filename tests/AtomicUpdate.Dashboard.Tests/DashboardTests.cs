@@ -43,6 +43,7 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
     {
         var page = await fixture.Browser.NewPageAsync();
         await page.GotoAsync("/");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeHiddenAsync();
         await page.GetByLabel("API key").FillAsync("not-a-key");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
@@ -80,6 +81,29 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task The_device_table_sorts_and_pages()
+    {
+        var page = await SignedInPageAsync(fixture.AdminKey);
+        await page.GotoAsync("/#/devices?pageSize=25");
+        var summary = page.Locator(".table-summary");
+        await Expect(summary).ToHaveTextAsync($"Showing 1–25 of {DashboardFixture.DeviceCount} devices");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Name" }).ClickAsync();
+        var firstName = page.Locator("table.devices tbody tr").First.Locator("th");
+        await Expect(firstName).ToHaveTextAsync(DashboardFixture.DeviceName(0));
+        await Expect(page.Locator("th[aria-sort=ascending]")).ToHaveTextAsync("Name ▲");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Name" }).ClickAsync();
+        await Expect(firstName).ToHaveTextAsync(DashboardFixture.DeviceName(DashboardFixture.DeviceCount - 1));
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next ›" }).ClickAsync();
+        await Expect(summary).ToHaveTextAsync($"Showing 26–50 of {DashboardFixture.DeviceCount} devices");
+        await Expect(firstName).ToHaveTextAsync(DashboardFixture.DeviceName(DashboardFixture.DeviceCount - 26));
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Next ›" })).ToBeDisabledAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(fixture.ArtifactDirectory, "devices.png"), FullPage = true });
+        await page.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_device_shows_its_event_timeline()
     {
         var page = await SignedInPageAsync(fixture.AdminKey);
@@ -87,6 +111,8 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
         await page.GotoAsync($"/#/devices/{fixture.Fleet.DeviceIds[name]}");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = name, Level = 1 })).ToBeVisibleAsync();
         await Expect(page.Locator(".timeline li.event")).ToHaveCountAsync(2);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Load older events" })).ToBeHiddenAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(fixture.ArtifactDirectory, "device.png"), FullPage = true });
         await page.CloseAsync();
     }
 

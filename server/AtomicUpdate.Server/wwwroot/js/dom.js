@@ -103,4 +103,6 @@ const STATE_KINDS = {
   Aborted: 'bad',
   Completed: 'good',
   Done: 'good',
+  Offered: 'neutral',
+  Succeeded: 'good',
 };

@@ -7,6 +7,7 @@ export function mount(root, ctx) {
   const id = ctx.route.id;
   const title = h('h1', {}, 'Device');
   const facts = h('dl', { class: 'facts card' });
+  const offers = h('ul', { class: 'offers' });
   const timeline = h('ol', { class: 'timeline', 'aria-label': 'Events, newest first' });
   const more = h('button', { type: 'button', class: 'secondary', hidden: true, onclick: loadOlder }, 'Load older events');
   const moreMessage = h('div', { 'aria-live': 'polite' });
@@ -25,6 +26,9 @@ export function mount(root, ctx) {
     h('p', {}, h('a', { href: '#/devices' }, '‹ All devices')),
     title,
     facts,
+    h('section', { class: 'card', 'aria-labelledby': 'offers-title' },
+      h('h2', { id: 'offers-title' }, 'Rollouts that offered it a release'),
+      offers),
     h('section', { class: 'card', 'aria-labelledby': 'events-title' },
       h('h2', { id: 'events-title' }, 'Event timeline'),
       timeline, more, moreMessage),
@@ -34,6 +38,7 @@ export function mount(root, ctx) {
 
   /** Events loaded with "older": kept across refreshes, which only replace the recent ones. */
   let older = [];
+  let olderRemain = true;
   let recent = [];
   let editLoaded = false;
 
@@ -43,9 +48,18 @@ export function mount(root, ctx) {
     const device = pick(data, 'device') ?? data;
     title.textContent = deviceName(device);
     replace(facts, deviceFacts(device));
+    const offered = [].concat(pick(data, 'rollouts') ?? []);
+    replace(offers, offered.length === 0
+      ? h('li', { class: 'muted' }, 'None yet.')
+      : offered.map((offer) => h('li', {},
+        h('a', { href: `#/rollouts?focus=${encodeURIComponent(pick(offer, 'rolloutId') ?? '')}` }, pick(offer, 'version') ?? '?'),
+        ' ', stateBadge(pick(offer, 'outcome')),
+        ' offered ', timeAgo(pick(offer, 'offeredAt')))));
     recent = [].concat(pick(data, 'events', 'recentEvents') ?? pick(device, 'events', 'recentEvents') ?? []);
     renderTimeline();
-    more.hidden = recent.length === 0;
+    // The detail carries the 50 newest events: fewer means there is nothing older; once older
+    // pages were loaded, the last page's answer says whether there are more.
+    more.hidden = !olderRemain || recent.length < 50;
     if (!editLoaded) {
       edit.name.value = pick(device, 'name') ?? '';
       edit.group.value = pick(device, 'group') ?? '';
@@ -77,7 +91,8 @@ export function mount(root, ctx) {
       const page = [].concat(pick(data, 'items', 'events') ?? data ?? []);
       older = [...older, ...page];
       renderTimeline();
-      more.hidden = page.length === 0 || data?.next === null;
+      olderRemain = page.length > 0 && data?.next !== null && data?.next !== undefined;
+      more.hidden = !olderRemain;
       moreMessage.replaceChildren(page.length === 0 ? h('p', { class: 'muted' }, 'No older events.') : '');
     } catch (error) {
       moreMessage.replaceChildren(ctx.problemBox(error, 'Loading events failed', () => moreMessage.replaceChildren()));
