@@ -73,4 +73,10 @@ internal static partial class FleetLog
 
     [LoggerMessage(3026, LogLevel.Warning, "The fleet server already holds sequences up to {ServerLast} from an earlier life of this device; {Count} queued reports are renumbered from {First}")]
     public static partial void ReportsRenumbered(ILogger logger, int count, long serverLast, long first);
+
+    [LoggerMessage(3018, LogLevel.Error, "Target poll failed unexpectedly; next try in {WaitSeconds:0.#} s")]
+    public static partial void PollCrashed(ILogger logger, Exception exception, double waitSeconds);
+
+    [LoggerMessage(3027, LogLevel.Error, "Sending reports failed unexpectedly; next try in {WaitSeconds:0.#} s")]
+    public static partial void SenderCrashed(ILogger logger, Exception exception, double waitSeconds);
 }

@@ -124,7 +124,7 @@ internal sealed class FleetService
             {
                 throw;
             }
-            catch (Exception exception) when (exception is IOException or InvalidOperationException or UnauthorizedAccessException)
+            catch (Exception exception)
             {
                 // The disk under the queue failing is the likely cause; keep watching rather than stop reporting for good.
                 FleetLog.WatchFailed(_logger, exception);
@@ -154,6 +154,13 @@ internal sealed class FleetService
                     wait = retryAfter;
                 }
                 FleetLog.PollFailed(_logger, wait.TotalSeconds, exception.Message);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Not the server's doing (the identity file unwritable, say): logged with its stack, retried like a failed poll.
+                failures++;
+                wait = Backoff.Delay(failures, _options.RetryMinimum, _options.PollInterval);
+                FleetLog.PollCrashed(_logger, exception, wait.TotalSeconds);
             }
             await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
         }

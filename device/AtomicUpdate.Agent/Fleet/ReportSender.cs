@@ -60,6 +60,14 @@ internal sealed class ReportSender(ReportQueue queue, Func<IReadOnlyList<DeviceR
                 FleetLog.ReportsNotSent(logger, queue.Count, wait.TotalSeconds, exception.Message);
                 await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
             }
+            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // The queue's disk or the identity file failing: the reports stay queued and the sender keeps going.
+                failures++;
+                var wait = Backoff.Delay(failures, options.RetryMinimum, options.RetryMaximum);
+                FleetLog.SenderCrashed(logger, exception, wait.TotalSeconds);
+                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 }
