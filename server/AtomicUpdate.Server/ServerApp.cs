@@ -7,6 +7,7 @@ using AtomicUpdate.Server.Http;
 using AtomicUpdate.Server.Logging;
 using AtomicUpdate.Server.Metrics;
 using AtomicUpdate.Server.Releases;
+using AtomicUpdate.Server.Security;
 using Dapper;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.FileProviders;
@@ -44,6 +45,9 @@ internal sealed class ServerApp
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(_ => Database.Create(options));
         builder.Services.AddSingleton<ServerMetrics>();
+        builder.Services.AddSingleton<DeviceRateLimiter>();
+        builder.Services.AddSingleton<LastSeenWriter>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<LastSeenWriter>());
         builder.Services.AddSingleton<ReleaseVerifier>();
         builder.Services.AddHttpClient("repository", client => client.Timeout = TimeSpan.FromMinutes(5));
         builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);

@@ -49,6 +49,23 @@ public abstract partial class ApiTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Me_names_the_calling_key_and_its_role()
+    {
+        var viewer = await SendAsync(HttpMethod.Get, "api/v1/me", fixture.ViewerKey);
+        Assert.Equal("viewer-key", viewer["name"]!.GetValue<string>());
+        Assert.Equal("viewer", viewer["role"]!.GetValue<string>());
+        var engineer = await SendAsync(HttpMethod.Get, "api/v1/me", fixture.EngineerKey);
+        Assert.Equal("release-engineer", engineer["role"]!.GetValue<string>());
+        var admin = await SendAsync(HttpMethod.Get, "api/v1/me", fixture.AdminKey);
+        Assert.Equal("admin", admin["role"]!.GetValue<string>());
+        using var anonymous = await Http.GetAsync("api/v1/me");
+        await AssertProblemAsync(anonymous, HttpStatusCode.Unauthorized);
+        var device = await DeviceClient.EnrollAsync(Http, Unique("me"), "1.0");
+        using var byDevice = await Http.SendAsync(device.Request(HttpMethod.Get, "api/v1/me"));
+        await AssertProblemAsync(byDevice, HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
     public async Task A_viewer_can_read_but_not_create_rollouts()
     {
         await SendAsync(HttpMethod.Get, "api/v1/rollouts", fixture.ViewerKey);

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using AtomicUpdate.Server.Configuration;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -11,11 +12,21 @@ internal sealed class Database : IAsyncDisposable
     private readonly NpgsqlDataSource? _postgres;
     private readonly string? _sqlite;
 
+    // SQLite has one writer at a time. Writers of this process queue here, asynchronously and in
+    // order, instead of meeting SQLITE_BUSY, which Microsoft.Data.Sqlite retries by sleeping a
+    // thread-pool thread for 150 ms. Another process on the same file still gets the busy retry.
+    private readonly SemaphoreSlim? _sqliteWriter;
+
+    // The per-connection pragmas run once per physical connection, not on every open from the pool.
+    private static readonly object Prepared = new();
+    private readonly ConditionalWeakTable<object, object> _prepared = [];
+
     private Database(SqlDialect dialect, string? sqlite, NpgsqlDataSource? postgres, string description)
     {
         Dialect = dialect;
         _sqlite = sqlite;
         _postgres = postgres;
+        _sqliteWriter = sqlite is null ? null : new SemaphoreSlim(1, 1);
         Description = description;
     }
 
@@ -30,6 +41,13 @@ internal sealed class Database : IAsyncDisposable
         if (!string.IsNullOrEmpty(setting) && setting.Contains("Host=", StringComparison.OrdinalIgnoreCase))
         {
             var builder = new NpgsqlConnectionStringBuilder(setting);
+            // Device requests repeat a handful of statements: prepared once per pooled connection,
+            // each is then bound and executed without being parsed and planned again.
+            if (!setting.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase))
+            {
+                builder.MaxAutoPrepare = 32;
+                builder.AutoPrepareMinUsages = 2;
+            }
             return new Database(SqlDialect.PostgreSql, null, NpgsqlDataSource.Create(builder.ConnectionString),
                 $"PostgreSQL database {builder.Database} on {builder.Host}:{builder.Port}");
         }
@@ -67,10 +85,16 @@ internal sealed class Database : IAsyncDisposable
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var pragma = connection.CreateCommand();
-            // WAL lets readers run beside the one writer; foreign keys are off by default in SQLite.
-            pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
-            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            if (!_prepared.TryGetValue(connection.Handle!, out _))
+            {
+                await using var pragma = connection.CreateCommand();
+                // WAL lets readers run beside the one writer, and with synchronous=NORMAL a commit
+                // does not wait for fsync (a power cut may lose the last commits, never corrupt);
+                // foreign keys are off by default in SQLite.
+                pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
+                await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                _prepared.AddOrUpdate(connection.Handle!, Prepared);
+            }
             return connection;
         }
         catch
@@ -78,6 +102,17 @@ internal sealed class Database : IAsyncDisposable
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>Waits for this process's turn to write on SQLite (see <see cref="_sqliteWriter"/>); at once on PostgreSQL.</summary>
+    public async ValueTask<WriteLock> EnterWriteAsync(CancellationToken cancellationToken = default)
+    {
+        if (_sqliteWriter is null)
+        {
+            return new WriteLock(null);
+        }
+        await _sqliteWriter.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new WriteLock(_sqliteWriter);
     }
 
     /// <summary>Begins a transaction that takes the write lock at once on SQLite, so it cannot deadlock upgrading from a read.</summary>
@@ -92,5 +127,6 @@ internal sealed class Database : IAsyncDisposable
         {
             await _postgres.DisposeAsync().ConfigureAwait(false);
         }
+        _sqliteWriter?.Dispose();
     }
 }

@@ -14,6 +14,15 @@ internal static class ApiKeyEndpoints
         app.MapGet("/api/v1/apikeys", ListAsync);
         app.MapPost("/api/v1/apikeys", CreateKeyAsync);
         app.MapDelete("/api/v1/apikeys/{id}", DeleteAsync);
+        // Cast: with HttpContext as its only parameter the method would bind as a RequestDelegate and its result be dropped.
+        app.MapGet("/api/v1/me", (Delegate)MeAsync);
+    }
+
+    /// <summary>The calling key's name and role, so the dashboard can show who is signed in and hide what the role cannot do.</summary>
+    private static async Task<IResult> MeAsync(HttpContext context)
+    {
+        var caller = await Auth.RequireOperatorAsync(context, Role.Viewer).ConfigureAwait(false);
+        return Results.Json(new { caller.Name, Role = Roles.Name(caller.Role) }, JsonBody.Options);
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, Database database)

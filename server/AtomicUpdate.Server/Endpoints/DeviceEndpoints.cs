@@ -1,4 +1,3 @@
-using System.Data.Common;
 using AtomicUpdate.Contracts;
 using AtomicUpdate.Payload;
 using AtomicUpdate.Server.Configuration;
@@ -46,6 +45,7 @@ internal static class DeviceEndpoints
 
         var token = Tokens.NewSecret(Tokens.DevicePrefix);
         var now = Time.Now();
+        using var turn = await database.EnterWriteAsync(context.RequestAborted).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(context.RequestAborted).ConfigureAwait(false);
         await using var transaction = await Database.BeginWriteAsync(connection, context.RequestAborted).ConfigureAwait(false);
         string? id = null;
@@ -76,29 +76,52 @@ internal static class DeviceEndpoints
         return Results.Json(new EnrollmentResponse { DeviceId = id, Token = token }, JsonBody.Options, statusCode: StatusCodes.Status201Created);
     }
 
+    /// <summary>
+    /// The device's target. One indexed read finds the device by its token together with the live
+    /// rollouts of its channel and its outcomes in them; a poll writes only when a rollout offers
+    /// the device a release for the first time.
+    /// </summary>
     private static async Task<IResult> TargetAsync(HttpContext context, ServerOptions options, Database database, ServerMetrics metrics)
     {
-        var identity = await Auth.RequireDeviceAsync(context).ConfigureAwait(false);
-        metrics.CheckIns.Increment();
+        var hash = Auth.DeviceTokenHash(context);
         await using var connection = await database.OpenAsync(context.RequestAborted).ConfigureAwait(false);
-        var device = await connection.QuerySingleAsync<DeviceRow>(
-            $"SELECT {DeviceRow.Columns} FROM devices WHERE id = @id", new { id = identity.Id }).ConfigureAwait(false);
-        var offer = await ChooseAsync(connection, device).ConfigureAwait(false);
-        if (offer is not null)
+        var rows = (await connection.QueryAsync<TargetRow>(
+            """
+            SELECT d.id AS device_id, d.channel, d.hardware_id, d.installed_version, d.device_group, d.last_seen_at,
+                r.id AS rollout_id, r.version, r.phases, r.current_phase, r.state, rel.hardware, rd.outcome
+            FROM devices d
+            LEFT JOIN (rollouts r JOIN releases rel ON rel.version = r.version)
+                ON r.channel = d.channel AND r.state IN ('Active', 'Paused', 'Completed')
+            LEFT JOIN rollout_devices rd ON rd.rollout_id = r.id AND rd.device_id = d.id
+            WHERE d.token_hash = @hash
+            ORDER BY r.created_at DESC
+            LIMIT 50
+            """,
+            new { hash }).ConfigureAwait(false)).AsList();
+        if (rows.Count == 0)
         {
+            throw Auth.UnknownDevice();
+        }
+        var device = rows[0];
+        await Auth.AdmitDeviceAsync(context, device.DeviceId, device.LastSeenAt).ConfigureAwait(false);
+        metrics.CheckIns.Increment();
+        var offer = Choose(rows);
+        if (offer is { Outcome: null })
+        {
+            using var turn = await database.EnterWriteAsync(context.RequestAborted).ConfigureAwait(false);
             await connection.ExecuteAsync(
                 """
                 INSERT INTO rollout_devices (rollout_id, device_id, outcome, offered_at, updated_at)
                 VALUES (@rollout, @device, @outcome, @now, @now)
                 ON CONFLICT (rollout_id, device_id) DO NOTHING
                 """,
-                new { rollout = offer.Id, device = device.Id, outcome = RolloutOutcomes.Offered, now = Time.Now() }).ConfigureAwait(false);
+                new { rollout = offer.RolloutId, device = device.DeviceId, outcome = RolloutOutcomes.Offered, now = Time.Now() }).ConfigureAwait(false);
         }
         var target = new DeviceTarget
         {
             Channel = device.Channel,
             Version = offer?.Version,
-            RolloutId = offer?.Id,
+            RolloutId = offer?.RolloutId,
             RepositoryUrl = options.Repository.PublicUrl,
         };
         return ETags.Json(context, target);
@@ -108,34 +131,27 @@ internal static class DeviceEndpoints
     /// The release this device should run: the highest version that a live rollout of its channel
     /// offers it, that fits its hardware and that is higher than what it has installed.
     /// </summary>
-    private static async Task<RolloutRow?> ChooseAsync(DbConnection connection, DeviceRow device)
+    private static TargetRow? Choose(List<TargetRow> rows)
     {
-        var candidates = await connection.QueryAsync<CandidateRow>(
-            $"""
-            SELECT r.{RolloutRow.Columns.Replace(", ", ", r.", StringComparison.Ordinal)}, rel.hardware AS hardware, rd.outcome AS outcome
-            FROM rollouts r
-            JOIN releases rel ON rel.version = r.version
-            LEFT JOIN rollout_devices rd ON rd.rollout_id = r.id AND rd.device_id = @device
-            WHERE r.channel = @channel AND r.state IN ('Active', 'Paused', 'Completed')
-            ORDER BY r.created_at DESC
-            LIMIT 50
-            """,
-            new { device = device.Id, channel = device.Channel }).ConfigureAwait(false);
-        RolloutRow? best = null;
-        foreach (var candidate in candidates)
+        TargetRow? best = null;
+        foreach (var row in rows)
         {
-            var rollout = candidate.Rollout();
-            if (!candidate.Hardware.Split(',').Contains(device.HardwareId, StringComparer.Ordinal)
-                || candidate.Outcome == RolloutOutcomes.RolledBack
-                || !IsUpgrade(rollout.Version, device.InstalledVersion)
-                || (rollout.State == RolloutStates.Paused && candidate.Outcome is null)
-                || !RolloutPlanner.Includes(rollout, RolloutPlanner.Phases(rollout), device.Id, device.DeviceGroup))
+            if (row.RolloutId is null)
             {
                 continue;
             }
-            if (best is null || ReleaseVersionOrder.Compare(rollout.Version, best.Version) > 0)
+            var rollout = row.Rollout();
+            if (!(row.Hardware ?? "").Split(',').Contains(row.HardwareId, StringComparer.Ordinal)
+                || row.Outcome == RolloutOutcomes.RolledBack
+                || !IsUpgrade(rollout.Version, row.InstalledVersion)
+                || (rollout.State == RolloutStates.Paused && row.Outcome is null)
+                || !RolloutPlanner.Includes(rollout, RolloutPlanner.Phases(rollout), row.DeviceId, row.DeviceGroup))
             {
-                best = rollout;
+                continue;
+            }
+            if (best is null || ReleaseVersionOrder.Compare(rollout.Version, best.Version!) > 0)
+            {
+                best = row;
             }
         }
         return best;
@@ -153,6 +169,7 @@ internal static class DeviceEndpoints
         Validate(reports);
 
         var now = Time.Now();
+        using var turn = await database.EnterWriteAsync(context.RequestAborted).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(context.RequestAborted).ConfigureAwait(false);
         await using var transaction = await Database.BeginWriteAsync(connection, context.RequestAborted).ConfigureAwait(false);
         var accepted = new List<DeviceReport>();

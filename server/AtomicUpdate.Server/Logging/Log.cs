@@ -29,4 +29,7 @@ internal static partial class Log
 
     [LoggerMessage(9, LogLevel.Warning, "No enrollment secret is configured: devices cannot enroll.")]
     public static partial void EnrollmentClosed(ILogger logger);
+
+    [LoggerMessage(10, LogLevel.Warning, "Last-seen times of {Count} device(s) were not written; their next requests note them again.")]
+    public static partial void LastSeenNotWritten(ILogger logger, Exception exception, int count);
 }

@@ -57,42 +57,48 @@ internal static class Auth
             : throw ApiException.Forbidden($"The API key '{caller.Name}' has the role {Roles.Name(caller.Role)}; this request needs {Roles.Name(role)}.");
 
     /// <summary>
-    /// Finds the token's device, records the check-in and counts the request against the device's
-    /// rate limit in one statement on the device row, so the limit holds across replicas.
+    /// Finds the token's device with one indexed read and admits the request (see
+    /// <see cref="AdmitDeviceAsync"/>). Nothing about the token is cached, so a deleted or
+    /// re-enrolled device's old token is refused by every replica at once.
     /// </summary>
     public static async Task<DeviceIdentity> RequireDeviceAsync(HttpContext context)
     {
-        var secret = Tokens.Bearer(context);
-        if (secret is null || !secret.StartsWith(Tokens.DevicePrefix, StringComparison.Ordinal))
-        {
-            throw ApiException.Unauthorized("This request needs a device token: send 'Authorization: Bearer aud_...' from the enrollment.");
-        }
-        var options = context.RequestServices.GetRequiredService<ServerOptions>();
+        var hash = DeviceTokenHash(context);
         var database = context.RequestServices.GetRequiredService<Database>();
-        var now = DateTimeOffset.UtcNow;
-        var windowLength = options.RateLimit.WindowSeconds * 1000L;
-        var window = now.ToUnixTimeMilliseconds() / windowLength;
-        await using var connection = await database.OpenAsync(context.RequestAborted).ConfigureAwait(false);
-        var row = await connection.QuerySingleOrDefaultAsync<(string Id, long Count)>(
-            """
-            UPDATE devices SET last_seen_at = @now,
-                rate_count = CASE WHEN rate_window = @window THEN rate_count + 1 ELSE 1 END,
-                rate_window = @window
-            WHERE token_hash = @hash
-            RETURNING id, rate_count
-            """,
-            new { now = now.ToUnixTimeMilliseconds(), window, hash = Tokens.Hash(secret) }).ConfigureAwait(false);
+        (string Id, long? LastSeenAt) row;
+        await using (var connection = await database.OpenAsync(context.RequestAborted).ConfigureAwait(false))
+        {
+            row = await connection.QuerySingleOrDefaultAsync<(string Id, long? LastSeenAt)>(
+                "SELECT id, last_seen_at FROM devices WHERE token_hash = @hash", new { hash }).ConfigureAwait(false);
+        }
         if (row.Id is null)
         {
-            throw ApiException.Unauthorized("The device token is not valid: the device was deleted or enrolled again. Enroll to get a new token.");
+            throw UnknownDevice();
         }
-        if (row.Count > options.RateLimit.DeviceRequestsPerWindow)
-        {
-            var retry = TimeSpan.FromMilliseconds(((window + 1) * windowLength) - now.ToUnixTimeMilliseconds());
-            throw new ApiException(StatusCodes.Status429TooManyRequests, "Too many requests",
-                $"This device made more than {options.RateLimit.DeviceRequestsPerWindow} requests in {options.RateLimit.WindowSeconds} seconds; retry after {Math.Ceiling(retry.TotalSeconds)} seconds.")
-            { RetryAfter = retry };
-        }
+        await AdmitDeviceAsync(context, row.Id, row.LastSeenAt).ConfigureAwait(false);
         return new DeviceIdentity(row.Id);
+    }
+
+    /// <summary>The SHA-256 of the request's device token, under which the device row is found; 401 without one.</summary>
+    public static string DeviceTokenHash(HttpContext context)
+    {
+        var secret = Tokens.Bearer(context);
+        return secret is not null && secret.StartsWith(Tokens.DevicePrefix, StringComparison.Ordinal)
+            ? Tokens.Hash(secret)
+            : throw ApiException.Unauthorized("This request needs a device token: send 'Authorization: Bearer aud_...' from the enrollment.");
+    }
+
+    public static ApiException UnknownDevice() =>
+        ApiException.Unauthorized("The device token is not valid: the device was deleted or enrolled again. Enroll to get a new token.");
+
+    /// <summary>
+    /// Counts the request of a device found by its token against the device's rate limit (429 when
+    /// over it) and notes the check-in for its last-seen time. Neither writes the device row on
+    /// every request: see <see cref="DeviceRateLimiter"/> and <see cref="LastSeenWriter"/>.
+    /// </summary>
+    public static async ValueTask AdmitDeviceAsync(HttpContext context, string deviceId, long? lastSeenAt)
+    {
+        await context.RequestServices.GetRequiredService<DeviceRateLimiter>().CountAsync(deviceId, context.RequestAborted).ConfigureAwait(false);
+        context.RequestServices.GetRequiredService<LastSeenWriter>().Seen(deviceId, lastSeenAt, Time.Now());
     }
 }

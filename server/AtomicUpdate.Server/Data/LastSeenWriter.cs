@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using AtomicUpdate.Server.Logging;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace AtomicUpdate.Server.Data;
+
+/// <summary>
+/// Keeps <c>devices.last_seen_at</c> current to within a minute without a write per request: a
+/// request only notes its device when the time it read is older than <see cref="Resolution"/>, and
+/// the noted devices are written together once a second (and at shutdown) in one transaction.
+/// Each replica writes what it saw, and a write never moves a time back, so replicas need nothing
+/// from each other; a crash loses at most the last second of sightings, which the next poll restores.
+/// </summary>
+internal sealed class LastSeenWriter(Database database, ILogger<LastSeenWriter> logger) : BackgroundService
+{
+    /// <summary>How stale a device's last-seen time may get before a request writes it.</summary>
+    public const long Resolution = 60_000;
+
+    private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
+
+    private ConcurrentDictionary<string, long> _pending = new(StringComparer.Ordinal);
+
+    /// <summary>Notes that <paramref name="deviceId"/>, last seen at <paramref name="lastSeenAt"/> as read with its token, made a request now.</summary>
+    public void Seen(string deviceId, long? lastSeenAt, long now)
+    {
+        if (lastSeenAt is null || now - lastSeenAt.Value >= Resolution)
+        {
+            _pending[deviceId] = now;
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(FlushInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                await FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: the last flush follows.
+        }
+        await FlushAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the devices noted so far; also called by tests that read last-seen times at once.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        // A request noting its device during the swap may land in the old map and be lost; its
+        // device's time stays old, so its next request notes it again.
+        var batch = Interlocked.Exchange(ref _pending, new ConcurrentDictionary<string, long>(StringComparer.Ordinal));
+        if (batch.IsEmpty)
+        {
+            return;
+        }
+        // Sorted, so replicas writing overlapping batches take row locks in the same order.
+        var rows = batch.OrderBy(r => r.Key, StringComparer.Ordinal).ToArray();
+        try
+        {
+            using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
+            await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await Database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+            if (connection is NpgsqlConnection)
+            {
+                await WriteAllAsync(connection, transaction, rows, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await WriteEachAsync(connection, transaction, rows, cancellationToken).ConfigureAwait(false);
+            }
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is DbException or InvalidOperationException or TimeoutException)
+        {
+            // Dropped, not retried: the devices' next requests note them again.
+            Log.LastSeenNotWritten(logger, error, rows.Length);
+        }
+    }
+
+    /// <summary>PostgreSQL: one statement for the whole batch, the ids and times sent as two arrays.</summary>
+    private static async Task WriteAllAsync(DbConnection connection, DbTransaction transaction, KeyValuePair<string, long>[] rows, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            UPDATE devices d SET last_seen_at = s.seen
+            FROM unnest(@ids, @seen) AS s(id, seen)
+            WHERE d.id = s.id AND (d.last_seen_at IS NULL OR d.last_seen_at < s.seen)
+            """, (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
+        command.Parameters.Add(new NpgsqlParameter<string[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. rows.Select(r => r.Key)] });
+        command.Parameters.Add(new NpgsqlParameter<long[]>("seen", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. rows.Select(r => r.Value)] });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>SQLite: one prepared statement, executed per device inside the one transaction.</summary>
+    private static async Task WriteEachAsync(DbConnection connection, DbTransaction transaction, KeyValuePair<string, long>[] rows, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "UPDATE devices SET last_seen_at = @seen WHERE id = @id AND (last_seen_at IS NULL OR last_seen_at < @seen)";
+        var id = command.CreateParameter();
+        id.ParameterName = "@id";
+        var seen = command.CreateParameter();
+        seen.ParameterName = "@seen";
+        command.Parameters.Add(id);
+        command.Parameters.Add(seen);
+        foreach (var (deviceId, time) in rows)
+        {
+            id.Value = deviceId;
+            seen.Value = time;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
