@@ -1,7 +1,12 @@
 using System.CommandLine;
 using AtomicUpdate.Agent.Cli;
+using AtomicUpdate.Agent.Configuration;
 using AtomicUpdate.Agent.Daemon;
+using AtomicUpdate.Agent.Deployment;
 using AtomicUpdate.Agent.LocalApi;
+using AtomicUpdate.Agent.Service;
+using AtomicUpdate.Boot;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AtomicUpdate.Agent;
 
@@ -16,6 +21,7 @@ internal static class Program
         root.Subcommands.Add(InstallCommand.Create());
         root.Subcommands.Add(ReleasesCommand.Create());
         root.Subcommands.Add(HistoryCommand.Create());
+        root.Subcommands.Add(Offline.OfflineCommand.Create());
         var version = new Command("version", "Print the agent version.");
         version.SetAction(_ =>
         {
@@ -27,17 +33,29 @@ internal static class Program
     }
 
     /// <summary>
-    /// The daemon as <c>au-agent run</c> starts it. The agent core replaces the stand-in controller:
-    /// load the configuration from <see cref="DaemonSettings.ConfigPath"/>, build the real
-    /// controller, and register its background services through DaemonHost's configureServices.
+    /// The daemon as <c>au-agent run</c> starts it: the configuration, the real controller, the
+    /// start-up reconcile before the local API opens, and the update poller.
     /// </summary>
     private static DaemonHost CreateDaemon(DaemonSettings settings)
     {
+        var options = AgentOptionsLoader.Load(settings.ConfigPath);
         var localApi = new LocalApiOptions
         {
-            SocketPath = settings.SocketPath ?? SocketPathResolver.FromConfig(settings.ConfigPath) ?? LocalApiOptions.DefaultSocketPath,
-            AccessGroup = settings.AccessGroup ?? SocketPathResolver.ReadString(settings.ConfigPath, "socketGroup") ?? LocalApiOptions.DefaultAccessGroup,
+            SocketPath = settings.SocketPath ?? options.SocketPath,
+            AccessGroup = settings.AccessGroup ?? options.SocketGroup,
         };
-        return new DaemonHost(localApi, _ => new UnwiredAgentController(), minimumLogLevel: settings.LogLevel);
+        var controller = new AgentController(options, BootControlFactory.Create(options), new HttpClient(), KernelCommandLine.Read());
+        return new DaemonHost(
+            localApi,
+            _ => controller,
+            configureServices: services =>
+            {
+                services.AddSingleton(options);
+                services.AddSingleton(controller);
+                services.AddHostedService<AgentStartService>();
+                services.AddHostedService<UpdatePoller>();
+                services.AddHostedService<FleetHostedService>();
+            },
+            minimumLogLevel: settings.LogLevel);
     }
 }

@@ -14,13 +14,16 @@ internal static class Program
             case "publish":
                 await PublishBenchmark.RunAsync(args.Length > 1 && int.TryParse(args[1], out var tree) ? tree : 64);
                 return 0;
+            case "agent":
+                await AgentBenchmark.RunAsync(args.Length > 1 && int.TryParse(args[1], out var image) ? image : 256);
+                return 0;
             case "fleet":
                 await FleetBenchmark.RunAsync(
                     args.Length > 1 && int.TryParse(args[1], out var devices) ? devices : 100_000,
                     args.Length > 2 && int.TryParse(args[2], out var seconds) ? seconds : 15);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Known: stream [MEGABYTES], publish [MEGABYTES], fleet [DEVICES] [SECONDS].");
+                await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Known: stream [MEGABYTES], publish [MEGABYTES], agent [MEGABYTES], fleet [DEVICES] [SECONDS].");
                 return 2;
         }
     }

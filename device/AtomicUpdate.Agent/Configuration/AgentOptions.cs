@@ -36,8 +36,8 @@ internal sealed record AgentOptions
     /// <summary>Boots a trial gets before the bootloader falls back.</summary>
     public int Tries { get; init; } = 3;
 
-    /// <summary>grub, u-boot, file (a plain environment file, for tests and simulations) or none.</summary>
-    public string BootBackend { get; init; } = "grub";
+    /// <summary>file (a plain environment file: tests, simulations) or none (no bootloader integration); grub and u-boot arrive with boot control.</summary>
+    public string BootBackend { get; init; } = "none";
 
     /// <summary>The environment file of the grub and file backends (on the boot partition).</summary>
     public string BootEnvironment { get; init; } = "/boot/efi/atomicupdate/grubenv";
@@ -95,9 +95,9 @@ internal sealed record AgentOptions
         {
             problems.Add($"tries is {Tries}; it must be between 1 and 9 (the boot scripts count with one digit).");
         }
-        if (BootBackend is not ("grub" or "u-boot" or "file" or "none"))
+        if (BootBackend is not ("file" or "none"))
         {
-            problems.Add($"bootBackend '{BootBackend}' is not one of grub, u-boot, file, none.");
+            problems.Add($"bootBackend '{BootBackend}' is not one of file, none (the grub and u-boot backends are not part of this build yet).");
         }
         if (PollInterval < TimeSpan.FromMinutes(1) || PollJitter < TimeSpan.Zero)
         {

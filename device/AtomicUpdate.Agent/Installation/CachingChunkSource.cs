@@ -15,11 +15,14 @@ internal sealed class CachingChunkSource : IChunkSource, IAsyncDisposable
     private readonly FileStream _cache;
     private readonly int _attempts;
     private readonly Action<long>? _downloaded;
+    private readonly long _bandwidthLimit;
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private Stream? _remote;
     private int _remoteIndex = -1;
 
-    private CachingChunkSource(PayloadHeader header, IPayloadFetcher fetcher, FileStream cache, int cachedChunks, int attempts, Action<long>? downloaded)
+    private CachingChunkSource(PayloadHeader header, IPayloadFetcher fetcher, FileStream cache, int cachedChunks, int attempts, Action<long>? downloaded, long bandwidthLimit)
     {
+        _bandwidthLimit = bandwidthLimit;
         _header = header;
         _fetcher = fetcher;
         _cache = cache;
@@ -38,7 +41,7 @@ internal sealed class CachingChunkSource : IChunkSource, IAsyncDisposable
     /// Opens the cache file, keeps its prefix of chunks that still verify (a chunk cut by a crash or
     /// damaged on disk is dropped), and truncates the rest.
     /// </summary>
-    public static CachingChunkSource Open(PayloadHeader header, IPayloadFetcher fetcher, string cacheFile, int attempts, Action<long>? downloaded = null)
+    public static CachingChunkSource Open(PayloadHeader header, IPayloadFetcher fetcher, string cacheFile, int attempts, Action<long>? downloaded = null, long bandwidthLimit = 0)
     {
         var cache = new FileStream(cacheFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1 << 16);
         var verified = 0;
@@ -62,7 +65,7 @@ internal sealed class CachingChunkSource : IChunkSource, IAsyncDisposable
         }
         cache.SetLength(position);
         cache.Position = position;
-        return new CachingChunkSource(header, fetcher, cache, verified, attempts, downloaded);
+        return new CachingChunkSource(header, fetcher, cache, verified, attempts, downloaded, bandwidthLimit);
     }
 
     public async ValueTask ReadChunkAsync(int index, Memory<byte> destination, CancellationToken cancellationToken)
@@ -118,6 +121,15 @@ internal sealed class CachingChunkSource : IChunkSource, IAsyncDisposable
             filled += read;
             DownloadedBytes += read;
             _downloaded?.Invoke(read);
+            if (_bandwidthLimit > 0)
+            {
+                // Stay at or below the configured rate: wait until the clock catches up with the bytes.
+                var due = TimeSpan.FromSeconds((double)DownloadedBytes / _bandwidthLimit) - _clock.Elapsed;
+                if (due > TimeSpan.Zero)
+                {
+                    await Task.Delay(due, cancellationToken).ConfigureAwait(false);
+                }
+            }
         }
         _remoteIndex = index + 1;
         if (!SHA256.HashData(destination.Span).AsSpan().SequenceEqual(_header.GetChunkSha256(index)))

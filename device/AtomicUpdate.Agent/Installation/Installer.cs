@@ -185,8 +185,8 @@ internal sealed class Installer(
         var staging = Path.Combine(layout.Releases, stagingName);
         made.Add(staging);
         StateStore.CrashPoint("before-receive");
-        await using (var chunks = CachingChunkSource.Open(header, fetcher, Path.Combine(cacheDirectory, "chunks"), options.DownloadAttempts, downloaded))
-        await using (var stream = new PayloadDecompressionStream(header, chunks, leaveOpen: true))
+        await using (var chunks = await OpenChunksAsync(header, fetcher, cacheDirectory, downloaded, cancellationToken).ConfigureAwait(false))
+        await using (var stream = new PayloadDecompressionStream(header, (IChunkSource)chunks, leaveOpen: true))
         {
             using var pipe = new AnonymousPipeServerStream(PipeDirection.Out);
             using var pipeReader = new AnonymousPipeClientStream(PipeDirection.In, pipe.ClientSafePipeHandle);
@@ -235,6 +235,21 @@ internal sealed class Installer(
         made.Add(release);
         StateStore.CrashPoint("after-rename");
         Directory.Delete(cacheDirectory, recursive: true);
+    }
+
+    /// <summary>
+    /// Remote payloads go through the cache of verified chunks (resume without downloading them
+    /// again); local ones are read in place. Either way the decompression stream checks every chunk
+    /// against the signed header before a byte of it is decompressed.
+    /// </summary>
+    private async Task<IAsyncDisposable> OpenChunksAsync(PayloadHeader header, IPayloadFetcher fetcher, string cacheDirectory, Action<long> downloaded, CancellationToken cancellationToken)
+    {
+        if (!fetcher.IsLocal)
+        {
+            return CachingChunkSource.Open(header, fetcher, Path.Combine(cacheDirectory, "chunks"), options.DownloadAttempts, downloaded, options.BandwidthLimit);
+        }
+        var stream = await fetcher.OpenAsync(header.Length, header.CompressedSize, cancellationToken).ConfigureAwait(false);
+        return new CountingChunkSource(new StreamChunkSource(stream, 0, leaveOpen: false), downloaded);
     }
 
     private static async Task<PayloadHeader> ReadHeaderAsync(IPayloadFetcher fetcher, PayloadTarget payload, CancellationToken cancellationToken)

@@ -53,6 +53,7 @@ internal sealed class AgentController : IAgentController
     /// <summary>Reconciles after a start-up and, for a trial that booted, runs the health checks and commits or rolls back.</summary>
     public async Task<TransactionRecord?> StartAsync(CancellationToken cancellationToken)
     {
+        await PoolMount.EnsureAsync(_options, cancellationToken).ConfigureAwait(false);
         var reconciler = new Reconciler(_layout, _boot, _store, _installer, _commandLine);
         var record = await reconciler.ReconcileAsync(cancellationToken).ConfigureAwait(false);
         var committer = new Committer(_options, _layout, _btrfs, _boot, _store, reconciler);

@@ -10,6 +10,12 @@ internal sealed record PublishRequest(string Pool, string RepositoryDirectory, s
 
     public int CompressionWorkers { get; init; }
 
+    /// <summary>
+    /// zstd window (2^N bytes): what a device must hold in memory to decompress. 24 (16 MiB) keeps
+    /// the agent within a 64 MiB budget; larger windows find repeats further apart.
+    /// </summary>
+    public int WindowLog { get; init; } = 24;
+
     public int ChunkSize { get; init; } = 1 << 20;
 
     /// <summary>Protocol 1 is received by every btrfs-progs; 2 needs btrfs-progs 6.0 on the device.</summary>

@@ -202,6 +202,7 @@ internal sealed class ReleasePublisher(BtrfsTool btrfs, IProgress<PublishProgres
             header = await PayloadWriter.WritePayloadAsync(input, output, new PayloadWriterOptions
             {
                 CompressionLevel = request.CompressionLevel,
+                WindowLog = request.WindowLog,
                 ChunkSize = request.ChunkSize,
                 Workers = request.CompressionWorkers,
                 TemporaryDirectory = work,

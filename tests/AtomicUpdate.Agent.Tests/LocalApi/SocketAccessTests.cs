@@ -82,7 +82,7 @@ public sealed class SocketAccessTests
     {
         using var directory = new TempDirectory();
         var socketPath = directory.Combine("agent.sock");
-        await using (var crashed = AgentCli.Start(["run", "--socket", socketPath, "--group", RunningApi.AccessGroup]))
+        await using (var crashed = AgentCli.Start(["run", "--socket", socketPath, "--group", RunningApi.AccessGroup, "--config", MinimalAgentConfig.Write(directory)]))
         {
             await AgentCli.WaitForSocketAsync(socketPath);
             crashed.Kill();

@@ -12,7 +12,7 @@ public sealed class DaemonProcessTests
         using var systemd = new NotifySocket(directory.Combine("notify"));
         var socketPath = directory.Combine("run", "agent.sock");
         await using var daemon = AgentCli.Start(
-            ["run", "--socket", socketPath, "--group", RunningApi.AccessGroup, "--config", directory.Combine("absent.json")],
+            ["run", "--socket", socketPath, "--group", RunningApi.AccessGroup, "--config", MinimalAgentConfig.Write(directory)],
             environment: new Dictionary<string, string?> { ["NOTIFY_SOCKET"] = systemd.Address, ["JOURNAL_STREAM"] = "8:12345", ["WATCHDOG_USEC"] = "2000000" });
 
         var ready = await systemd.WaitForAsync(message => message.Contains("READY=1", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
@@ -39,7 +39,7 @@ public sealed class DaemonProcessTests
         var socketPath = directory.Combine("agent.sock");
         await File.WriteAllTextAsync(socketPath, "a file in the way");
 
-        var result = await AgentCli.RunAsync("run", "--socket", socketPath, "--config", directory.Combine("absent.json"));
+        var result = await AgentCli.RunAsync("run", "--socket", socketPath, "--config", MinimalAgentConfig.Write(directory));
 
         Assert.True(result.ExitCode == 1, result.ToString());
         Assert.Contains("is not a socket", result.StandardOutput + result.StandardError);

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using AtomicUpdate.Agent.Configuration;
+using AtomicUpdate.Btrfs;
+using AtomicUpdate.Publisher.Publishing;
+using AtomicUpdate.Publisher.Signing;
+
+namespace AtomicUpdate.Benchmarks;
+
+/// <summary>
+/// The agent's apply (verify every chunk, decompress, validate, btrfs receive, deploy) of a full
+/// image, next to <c>zstd -d | btrfs receive</c> of the same payload in the same run, and the
+/// agent's peak resident memory over the install.
+/// </summary>
+internal static class AgentBenchmark
+{
+    public static async Task RunAsync(int megabytes)
+    {
+        var btrfs = new BtrfsTool();
+        await using var build = await LoopbackFilesystem.CreateAsync((megabytes * 3L + 512) << 20);
+        var pool = Path.Combine(build.MountPoint, "pool");
+        Directory.CreateDirectory(pool);
+        var release = Path.Combine(pool, "1.0");
+        await btrfs.CreateSubvolumeAsync(release);
+        TreeWriter.Write(release, megabytes, seed: 7, compressible: true);
+        await btrfs.SetReadOnlyAsync(release, true);
+        var (repository, keyFiles) = await BenchmarkRepository.CreateAsync(Path.Combine(build.MountPoint, "repo"), build.MountPoint);
+        using (var keys = KeyRing.Load(keyFiles, []))
+        {
+            await new ReleasePublisher(btrfs).PublishAsync(new PublishRequest(pool, repository, "1.0", "stable", ["bench"]) { CompressionLevel = 3, CompressionWorkers = 2 }, keys);
+        }
+        var payloadFile = Directory.GetFiles(Path.Combine(repository, "targets", "releases", "1.0"), "*full.payload").Single();
+        var custom = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Directory.GetFiles(repository, "*.targets.json").OrderBy(f => f.Length).ThenBy(f => f, StringComparer.Ordinal).Last()))!;
+        var headerLength = custom["signed"]!["targets"]!["releases/1.0/full.payload"]!["custom"]!["header_length"]!.GetValue<long>();
+        var streamSize = custom["signed"]!["targets"]!["releases/1.0/full.payload"]!["custom"]!["stream_size"]!.GetValue<long>();
+
+        await using var device = await LoopbackFilesystem.CreateAsync((megabytes * 3L + 512) << 20);
+        var baselineInto = Path.Combine(device.MountPoint, "baseline");
+        Directory.CreateDirectory(baselineInto);
+        await Shell.RunAsync("sync; echo 3 > /proc/sys/vm/drop_caches");
+        var watch = Stopwatch.StartNew();
+        await Shell.RunAsync($"tail -c +{headerLength + 1} '{payloadFile}' | zstd -q -d --long=27 | btrfs receive -q -e '{baselineInto}'");
+        var baseline = watch.Elapsed;
+        await btrfs.DeleteSubvolumeAsync(Path.Combine(baselineInto, "1.0"));
+
+        // Throughput in a warm process, as the daemon applies updates; the first install warms it up.
+        var applies = new List<TimeSpan>();
+        for (var run = 0; run < 2; run++)
+        {
+            await using var target = await LoopbackFilesystem.CreateAsync((megabytes * 3L + 512) << 20);
+            var inProcess = DeviceOptions(repository, target.MountPoint);
+            var controller = new AtomicUpdate.Agent.Service.AgentController(inProcess, AtomicUpdate.Agent.Deployment.BootControlFactory.Create(inProcess), new HttpClient(), new AtomicUpdate.Boot.KernelCommandLine(null, false));
+            await Shell.RunAsync("sync; echo 3 > /proc/sys/vm/drop_caches");
+            watch.Restart();
+            await controller.InstallAsync(new AtomicUpdate.Agent.Service.InstallRequest("1.0"), CancellationToken.None);
+            await controller.Running!;
+            applies.Add(watch.Elapsed);
+            if (controller.GetStatus().State != "TrialArmed")
+            {
+                throw new InvalidOperationException($"The install ended {controller.GetStatus().State}: {controller.GetStatus().LastError}");
+            }
+        }
+        var elapsed = applies[^1];
+
+        // Peak memory of the real au-agent process over the same install.
+        var options = DeviceOptions(repository, device.MountPoint);
+        var config = Path.Combine(device.MountPoint, "agent.json");
+        await File.WriteAllBytesAsync(config, JsonSerializer.SerializeToUtf8Bytes(options));
+        var (processElapsed, peakKilobytes) = await RunMeasuredAsync("dotnet", Path.Combine(AppContext.BaseDirectory, "au-agent.dll"), "offline", "install", "--config", config, "--version", "1.0", "--booted-entry=@deploy/0");
+
+        var culture = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(culture, $"full image: {streamSize / 1e6:F0} MB send stream, payload {new FileInfo(payloadFile).Length / 1e6:F0} MB (zstd level 3)"));
+        Console.WriteLine(string.Create(culture, $"{"measurement",-58} {"time",8} {"MB/s",7} {"ratio",6}"));
+        Console.WriteLine(string.Create(culture, $"{"au-agent offline install (verify, decompress, validate, receive, deploy)",-58} {elapsed.TotalSeconds,7:F1}s {streamSize / elapsed.TotalSeconds / 1e6,7:F0} {elapsed / baseline,5:F2}x"));
+        Console.WriteLine(string.Create(culture, $"{"zstd -d | btrfs receive (baseline, unchecked)",-58} {baseline.TotalSeconds,7:F1}s {streamSize / baseline.TotalSeconds / 1e6,7:F0} {1.0,5:F2}x"));
+        Console.WriteLine(string.Create(culture, $"{"au-agent offline install as a new process (with start-up)",-58} {processElapsed.TotalSeconds,7:F1}s {streamSize / processElapsed.TotalSeconds / 1e6,7:F0} {processElapsed / baseline,5:F2}x"));
+        Console.WriteLine(string.Create(culture, $"agent peak RSS over the install (that process): {peakKilobytes / 1024.0:F1} MiB"));
+    }
+
+    private static AgentOptions DeviceOptions(string repository, string pool)
+    {
+        var work = Path.Combine(pool, "agent-work");
+        Directory.CreateDirectory(Path.Combine(work, "root"));
+        return new AgentOptions
+        {
+            Repositories = [new Uri(repository + "/").AbsoluteUri],
+            TrustedRoot = Path.Combine(repository, "1.root.json"),
+            HardwareId = "bench",
+            PoolMountPoint = pool,
+            StateDirectory = Path.Combine(work, "state"),
+            RunningRoot = Path.Combine(work, "root"),
+            CarryOverPaths = [],
+            BootBackend = "none",
+            HooksDirectory = Path.Combine(work, "hooks"),
+        };
+    }
+
+    /// <summary>Runs a process to its end, sampling its resident set every 20 ms for the peak (VmHWM where the kernel reports it).</summary>
+    private static async Task<(TimeSpan Elapsed, long PeakKilobytes)> RunMeasuredAsync(string program, params string[] arguments)
+    {
+        var watch = Stopwatch.StartNew();
+        using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        long peak = 0;
+        while (!process.HasExited)
+        {
+            try
+            {
+                foreach (var line in await File.ReadAllLinesAsync($"/proc/{process.Id}/status"))
+                {
+                    if (line.StartsWith("VmHWM:", StringComparison.Ordinal) || line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                    {
+                        peak = Math.Max(peak, long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture));
+                    }
+                }
+            }
+            catch (IOException)
+            {
+            }
+            await Task.Delay(20);
+        }
+        await process.WaitForExitAsync();
+        watch.Stop();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed: {await output}{await error}");
+        }
+        return (watch.Elapsed, peak);
+    }
+}
