@@ -2,7 +2,7 @@
 # Installs what building, testing and the demo need when it is missing. Safe to run twice.
 set -euo pipefail
 
-packages=(btrfs-progs zstd libzstd1 util-linux e2fsprogs python3 attr acl rsync tar gzip openssl postgresql)
+packages=(btrfs-progs zstd libzstd1 util-linux e2fsprogs python3 attr acl rsync tar gzip openssl postgresql sqlite3 chromium nginx-light)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
