@@ -43,7 +43,7 @@ internal sealed class AgentController : IAgentController
         _commandLine = commandLine;
         Directory.CreateDirectory(options.StateDirectory);
         _store = new StateStore(options.StateDirectory);
-        _installer = new Installer(options, _layout, _btrfs, boot, _store, new Progress<InstallProgress>(OnProgress));
+        _installer = new Installer(options, _layout, _btrfs, boot, _store, new SynchronousProgress<InstallProgress>(OnProgress));
         _status = new AgentStatus(nameof(TransactionState.Idle), null, null, null, 0, 0, 0, null, null, commandLine.BootedEntry is { } booted ? BootEntries.VersionOf(booted) : null, null, null, null);
     }
 
@@ -210,7 +210,7 @@ internal sealed class AgentController : IAgentController
             var elapsed = (DateTimeOffset.UtcNow - _progressStarted).TotalSeconds;
             var rate = elapsed > 0 ? progress.BytesDone / elapsed : 0;
             var left = rate > 0 && progress.BytesTotal > progress.BytesDone ? TimeSpan.FromSeconds((progress.BytesTotal - progress.BytesDone) / rate) : (TimeSpan?)null;
-            _status = _status with { State = nameof(TransactionState.Downloading), Phase = progress.Phase, BytesDone = progress.BytesDone, BytesTotal = progress.BytesTotal, BytesPerSecond = rate, EstimatedTimeLeft = left };
+            _status = _status with { State = _status.State is nameof(TransactionState.Idle) or nameof(TransactionState.Failed) or nameof(TransactionState.Committed) or nameof(TransactionState.RolledBack) ? nameof(TransactionState.Downloading) : _status.State, Phase = progress.Phase, BytesDone = progress.BytesDone, BytesTotal = progress.BytesTotal, BytesPerSecond = rate, EstimatedTimeLeft = left };
             status = _status;
         }
         Broadcast(new ProgressEvent(DateTimeOffset.UtcNow, "progress", status, null));
