@@ -214,6 +214,24 @@ public abstract partial class ApiTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_small_device_rate_limit_is_exact_across_replicas()
+    {
+        var device = await DeviceClient.EnrollAsync(Http, Unique("rate2"), "1.0");
+        var limits = new Dictionary<string, string?> { ["RateLimit:DeviceRequestsPerWindow"] = "4", ["RateLimit:WindowSeconds"] = "3600" };
+        var replicas = new[] { await fixture.StartHostAsync(limits), await fixture.StartHostAsync(limits) };
+        for (var i = 0; i < 4; i++)
+        {
+            await new DeviceClient(replicas[i % 2], device.Id, device.Token).TargetAsync();
+        }
+        // Under 20 requests a window each replica adds every request to the device row, so the fifth is refused wherever it lands.
+        foreach (var replica in replicas)
+        {
+            using var refused = await replica.SendAsync(device.Request(HttpMethod.Get, DeviceApiPaths.Target));
+            await AssertProblemAsync(refused, HttpStatusCode.TooManyRequests);
+        }
+    }
+
+    [Fact]
     public async Task Releases_are_registered_only_when_signed_and_intact()
     {
         var releases = await SendAsync(HttpMethod.Get, "api/v1/releases", fixture.ViewerKey);

@@ -18,6 +18,8 @@ internal sealed class LastSeenWriter(Database database, ILogger<LastSeenWriter> 
     /// <summary>How stale a device's last-seen time may get before a request writes it.</summary>
     public const long Resolution = 60_000;
 
+    private const int ChunkRows = 250;
+
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
 
     private ConcurrentDictionary<string, long> _pending = new(StringComparer.Ordinal);
@@ -60,30 +62,43 @@ internal sealed class LastSeenWriter(Database database, ILogger<LastSeenWriter> 
         }
         // Sorted, so replicas writing overlapping batches take row locks in the same order.
         var rows = batch.OrderBy(r => r.Key, StringComparer.Ordinal).ToArray();
-        try
+        for (var start = 0; start < rows.Length; start += ChunkRows)
         {
-            using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
-            await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var transaction = await Database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-            if (connection is NpgsqlConnection)
+            var chunk = new ArraySegment<KeyValuePair<string, long>>(rows, start, Math.Min(ChunkRows, rows.Length - start));
+            try
             {
-                await WriteAllAsync(connection, transaction, rows, cancellationToken).ConfigureAwait(false);
+                await WriteChunkAsync(chunk, cancellationToken).ConfigureAwait(false);
             }
-            else
+            catch (Exception error) when (error is DbException or InvalidOperationException or TimeoutException)
             {
-                await WriteEachAsync(connection, transaction, rows, cancellationToken).ConfigureAwait(false);
+                // Dropped, not retried: the devices' next requests note them again.
+                Log.LastSeenNotWritten(logger, error, chunk.Count);
             }
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception error) when (error is DbException or InvalidOperationException or TimeoutException)
-        {
-            // Dropped, not retried: the devices' next requests note them again.
-            Log.LastSeenNotWritten(logger, error, rows.Length);
         }
     }
 
+    /// <summary>
+    /// One short transaction per chunk: report transactions that update the same device rows (and,
+    /// on SQLite, every other writer) wait for a chunk, never for the whole second's batch.
+    /// </summary>
+    private async Task WriteChunkAsync(ArraySegment<KeyValuePair<string, long>> rows, CancellationToken cancellationToken)
+    {
+        using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await Database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        if (connection is NpgsqlConnection)
+        {
+            await WriteAllAsync(connection, transaction, rows, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await WriteEachAsync(connection, transaction, rows, cancellationToken).ConfigureAwait(false);
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>PostgreSQL: one statement for the whole batch, the ids and times sent as two arrays.</summary>
-    private static async Task WriteAllAsync(DbConnection connection, DbTransaction transaction, KeyValuePair<string, long>[] rows, CancellationToken cancellationToken)
+    private static async Task WriteAllAsync(DbConnection connection, DbTransaction transaction, ArraySegment<KeyValuePair<string, long>> rows, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             """
@@ -97,7 +112,7 @@ internal sealed class LastSeenWriter(Database database, ILogger<LastSeenWriter> 
     }
 
     /// <summary>SQLite: one prepared statement, executed per device inside the one transaction.</summary>
-    private static async Task WriteEachAsync(DbConnection connection, DbTransaction transaction, KeyValuePair<string, long>[] rows, CancellationToken cancellationToken)
+    private static async Task WriteEachAsync(DbConnection connection, DbTransaction transaction, ArraySegment<KeyValuePair<string, long>> rows, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;

@@ -207,11 +207,12 @@ internal static class DeviceEndpoints
             }
         }
 
+        long? last = null;
         if (accepted.Count > 0)
         {
             var latest = accepted[^1];
             // Only a newer report moves the device's current state: a late retry of an old batch must not roll it back.
-            await connection.ExecuteAsync(
+            var moved = await connection.ExecuteAsync(
                 """
                 UPDATE devices SET state = @State, phase = @Phase, transaction_id = @TransactionId, target_version = @TargetVersion,
                     bytes_done = @BytesDone, bytes_total = @BytesTotal, installed_version = COALESCE(@InstalledVersion, installed_version),
@@ -236,6 +237,10 @@ internal static class DeviceEndpoints
                     rollback = latest.Rollback ? 1L : 0L,
                     now,
                 }, transaction).ConfigureAwait(false);
+            if (moved > 0)
+            {
+                last = latest.Sequence;
+            }
             var touched = await RolloutProgress.RecordAsync(connection, transaction, identity.Id, accepted, now).ConfigureAwait(false);
             foreach (var rolloutId in touched)
             {
@@ -245,10 +250,11 @@ internal static class DeviceEndpoints
                 }
             }
         }
-        var last = await connection.ExecuteScalarAsync<long>("SELECT last_sequence FROM devices WHERE id = @id", new { id = identity.Id }, transaction).ConfigureAwait(false);
+        // Read back only when this batch did not move the device: otherwise its newest report is the highest.
+        last ??= await connection.ExecuteScalarAsync<long>("SELECT last_sequence FROM devices WHERE id = @id", new { id = identity.Id }, transaction).ConfigureAwait(false);
         await transaction.CommitAsync(context.RequestAborted).ConfigureAwait(false);
         metrics.Reports.Add(accepted.Count);
-        return Results.Json(new ReportBatchResult { Accepted = accepted.Count, LastSequence = last }, JsonBody.Options, statusCode: StatusCodes.Status202Accepted);
+        return Results.Json(new ReportBatchResult { Accepted = accepted.Count, LastSequence = last.Value }, JsonBody.Options, statusCode: StatusCodes.Status202Accepted);
     }
 
     private static void Validate(IReadOnlyList<DeviceReport> reports)
