@@ -89,6 +89,23 @@ public sealed class InstallTests(Published published) : IClassFixture<Published>
     }
 
     [Fact]
+    public async Task A_base_that_is_not_the_published_subvolume_is_never_used_for_a_delta()
+    {
+        await using var device = await TestDevice.CreateAsync(published);
+        // A local 1.0 that was not received from the repository: same name, another subvolume.
+        Directory.CreateDirectory(Path.Combine(device.Pool.MountPoint, "@releases"));
+        await device.Btrfs.CreateSubvolumeAsync(device.Release("1.0"));
+        await device.Btrfs.SetReadOnlyAsync(device.Release("1.0"), true);
+        await device.Boot.CommitAsync("@deploy/1.0");
+
+        var check = await device.Controller(_http).CheckAsync(CancellationToken.None);
+        Assert.Equal(["releases/1.2/full.payload"], check.Payloads);
+        var record = await InstallAsync(device, "1.2");
+        Assert.True(record.State == TransactionState.TrialArmed, record.Error);
+        Assert.Equal(await TreeListing.ListAsync(Path.Combine(published.Pool, "1.2")), await TreeListing.ListAsync(device.Release("1.2")));
+    }
+
+    [Fact]
     public async Task A_full_disk_fails_cleanly_before_anything_is_received()
     {
         await using var device = await TestDevice.CreateAsync(published, poolBytes: 256L << 20, configure: options => options with { FreeSpaceMargin = 0 });
