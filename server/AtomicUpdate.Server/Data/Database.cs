@@ -48,6 +48,12 @@ internal sealed class Database : IAsyncDisposable
                 builder.MaxAutoPrepare = 32;
                 builder.AutoPrepareMinUsages = 2;
             }
+            // The server sets no session state, so a connection back from the pool needs no
+            // DISCARD/RESET ALL, which would otherwise precede every request's first statement.
+            if (!setting.Contains("No Reset On Close", StringComparison.OrdinalIgnoreCase))
+            {
+                builder.NoResetOnClose = true;
+            }
             return new Database(SqlDialect.PostgreSql, null, NpgsqlDataSource.Create(builder.ConnectionString),
                 $"PostgreSQL database {builder.Database} on {builder.Host}:{builder.Port}");
         }

@@ -97,17 +97,20 @@ internal sealed class LastSeenWriter(Database database, ILogger<LastSeenWriter> 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>PostgreSQL: one statement for the whole batch, the ids and times sent as two arrays.</summary>
+    /// <summary>
+    /// PostgreSQL: one statement for the chunk, the ids sent as an array and matched through the
+    /// primary key (a join with unnest() was planned as a scan of the whole table). The chunk's
+    /// earliest time stands for all of it: under a second apart, and never later than a device's request.
+    /// </summary>
     private static async Task WriteAllAsync(DbConnection connection, DbTransaction transaction, ArraySegment<KeyValuePair<string, long>> rows, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             """
-            UPDATE devices d SET last_seen_at = s.seen
-            FROM unnest(@ids, @seen) AS s(id, seen)
-            WHERE d.id = s.id AND (d.last_seen_at IS NULL OR d.last_seen_at < s.seen)
+            UPDATE devices SET last_seen_at = @seen
+            WHERE id = ANY(@ids) AND (last_seen_at IS NULL OR last_seen_at < @seen)
             """, (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
         command.Parameters.Add(new NpgsqlParameter<string[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. rows.Select(r => r.Key)] });
-        command.Parameters.Add(new NpgsqlParameter<long[]>("seen", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. rows.Select(r => r.Value)] });
+        command.Parameters.Add(new NpgsqlParameter<long>("seen", NpgsqlDbType.Bigint) { TypedValue = rows.Min(r => r.Value) });
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
