@@ -1,8 +1,10 @@
 namespace AtomicUpdate.Server.Configuration;
 
 /// <summary>
-/// Per-device request limits. The counters live in the device's database row, so the limit holds
-/// across every replica behind a load balancer.
+/// Per-device request limits. Each replica counts in memory and adds its counts to the device's
+/// database row in chunks of a tenth of the limit (see <see cref="Security.DeviceRateLimiter"/>), so
+/// with N replicas a device gets at most limit + N × chunk requests through a window; below 20 the
+/// chunk is one request and the limit is exact across replicas.
 /// </summary>
 internal sealed class RateLimitOptions
 {
