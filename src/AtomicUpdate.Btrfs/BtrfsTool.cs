@@ -142,9 +142,25 @@ public sealed class BtrfsTool
     /// cancelled, so a source that can stall should honour its cancellation token. A partly
     /// received subvolume may be left in the destination; deleting it is the caller's job.
     /// </remarks>
-    public async Task<string> ReceiveAsync(Stream source, ReceiveOptions options, CancellationToken cancellationToken = default)
+    public Task<string> ReceiveAsync(Stream source, ReceiveOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
+        return ReceiveAsync(options, source, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs <c>btrfs receive</c> and lets <paramref name="writeStream"/> write its standard input
+    /// directly (no copy through a pipe of ours). If the writer throws, receive is killed and the
+    /// writer's exception is rethrown.
+    /// </summary>
+    public Task<string> ReceiveAsync(Func<Stream, CancellationToken, Task> writeStream, ReceiveOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(writeStream);
+        return ReceiveAsync(options, null, writeStream, cancellationToken);
+    }
+
+    private async Task<string> ReceiveAsync(ReceiveOptions options, Stream? source, Func<Stream, CancellationToken, Task>? writeStream, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.Destination);
         List<string> arguments = ["receive"];
@@ -166,7 +182,7 @@ public sealed class BtrfsTool
         }
 
         arguments.Add(Operand(options.Destination));
-        var result = await RunAsync(arguments, cancellationToken, input: source).ConfigureAwait(false);
+        var result = await ProcessRunner.RunCheckedAsync(Executable, arguments, source, null, cancellationToken, writeStream).ConfigureAwait(false);
         // btrfs-progs 6.2 prints "At subvol" to stderr but "At snapshot" to stdout.
         return BtrfsOutputParser.ParseReceivedSubvolume(result.StandardError + "\n" + result.StandardOutput)
             ?? throw BtrfsException.UnexpectedOutput(

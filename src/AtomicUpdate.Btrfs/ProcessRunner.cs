@@ -21,9 +21,10 @@ internal static class ProcessRunner
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     public static async Task<ProcessResult> RunCheckedAsync(
-        string fileName, IReadOnlyList<string> arguments, Stream? input, Stream? output, CancellationToken cancellationToken)
+        string fileName, IReadOnlyList<string> arguments, Stream? input, Stream? output, CancellationToken cancellationToken,
+        Func<Stream, CancellationToken, Task>? inputWriter = null)
     {
-        var result = await RunAsync(fileName, arguments, input, output, cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync(fileName, arguments, input, output, cancellationToken, inputWriter).ConfigureAwait(false);
         return result.EnsureSuccess();
     }
 
@@ -32,8 +33,13 @@ internal static class ProcessRunner
     /// <param name="input">Copied to stdin, which is then closed; null closes stdin at once.</param>
     /// <param name="output">Receives stdout byte for byte; null captures stdout as text in the result.</param>
     /// <param name="cancellationToken">Kills the process.</param>
+    /// <param name="inputWriter">
+    /// Instead of <paramref name="input"/>: writes stdin itself, which saves a copy through this
+    /// process for producers that generate the data (a validator in front of btrfs receive).
+    /// </param>
     public static async Task<ProcessResult> RunAsync(
-        string fileName, IReadOnlyList<string> arguments, Stream? input, Stream? output, CancellationToken cancellationToken)
+        string fileName, IReadOnlyList<string> arguments, Stream? input, Stream? output, CancellationToken cancellationToken,
+        Func<Stream, CancellationToken, Task>? inputWriter = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var commandLine = FormatCommandLine(fileName, arguments);
@@ -74,7 +80,9 @@ internal static class ProcessRunner
         var exited = process.WaitForExitAsync(CancellationToken.None);
         var stdout = output is null ? ReadOutputTextAsync(process) : PumpOutputAsync(process, output, cancellationToken);
         var stderr = ReadStandardErrorAsync(process.StandardError);
-        var stdin = input is null ? CloseInput(process) : PumpInputAsync(process, input, inputCancellation.Token);
+        var stdin = inputWriter is not null
+            ? WriteInputAsync(process, inputWriter, inputCancellation.Token)
+            : input is null ? CloseInput(process) : PumpInputAsync(process, input, inputCancellation.Token);
 
         await exited.ConfigureAwait(false);
         await inputCancellation.CancelAsync().ConfigureAwait(false);
@@ -140,6 +148,38 @@ internal static class ProcessRunner
     {
         CloseQuietly(process.StandardInput);
         return Task.CompletedTask;
+    }
+
+    private static async Task WriteInputAsync(Process process, Func<Stream, CancellationToken, Task> writer, CancellationToken cancellationToken)
+    {
+        var stdin = process.StandardInput.BaseStream;
+        try
+        {
+            await writer(new ProcessInputStream(stdin), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProcessInputClosedException)
+        {
+            // The process closed its stdin: it failed, or stopped at the stream's end marker (-e).
+        }
+        catch (OperationCanceledException) when (process.HasExited)
+        {
+            // Cancelled because the process had exited; its exit code and stderr tell why.
+        }
+        catch
+        {
+            Kill(process);
+            throw;
+        }
+        finally
+        {
+            try
+            {
+                stdin.Dispose();
+            }
+            catch (IOException)
+            {
+            }
+        }
     }
 
     private static async Task PumpInputAsync(Process process, Stream source, CancellationToken cancellationToken)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.IO.Pipes;
 using AtomicUpdate.Agent.Configuration;
 using AtomicUpdate.Agent.Deployment;
 using AtomicUpdate.Agent.Planning;
@@ -188,35 +187,18 @@ internal sealed class Installer(
         await using (var chunks = await OpenChunksAsync(header, fetcher, cacheDirectory, downloaded, cancellationToken).ConfigureAwait(false))
         await using (var stream = new PayloadDecompressionStream(header, (IChunkSource)chunks, leaveOpen: true))
         {
-            using var pipe = new AnonymousPipeServerStream(PipeDirection.Out);
-            using var pipeReader = new AnonymousPipeClientStream(PipeDirection.In, pipe.ClientSafePipeHandle);
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var receive = btrfs.ReceiveAsync(pipeReader, new ReceiveOptions(layout.Releases) { Chroot = true }, stop.Token);
-            try
+            var validation = new SendStreamValidatorOptions
             {
-                await SendStreamFirewall.CopyAsync(stream, new CrashPointStream(pipe, payload.StreamSize / 2, "mid-receive"), new SendStreamValidatorOptions
-                {
-                    ExpectedSubvolumeUuid = payload.Uuid,
-                    ExpectedParentUuid = payload.BaseUuid,
-                    RequireFullStream = payload.Kind == PayloadKind.Full,
-                }, cancellationToken, stagingName).ConfigureAwait(false);
-            }
-            catch
-            {
-                // Whatever reached receive is incomplete: stop it rather than let it finish a partial tree.
-                await stop.CancelAsync().ConfigureAwait(false);
-                pipe.Dispose();
-                try
-                {
-                    await receive.ConfigureAwait(false);
-                }
-                catch (Exception exception) when (exception is BtrfsException or OperationCanceledException)
-                {
-                }
-                throw;
-            }
-            pipe.Dispose();
-            await receive.ConfigureAwait(false);
+                ExpectedSubvolumeUuid = payload.Uuid,
+                ExpectedParentUuid = payload.BaseUuid,
+                RequireFullStream = payload.Kind == PayloadKind.Full,
+            };
+            // The validator writes receive's stdin itself: a refused command never reaches it, and
+            // a refusal kills receive before it can finish a partial tree.
+            await btrfs.ReceiveAsync(
+                (stdin, token) => SendStreamFirewall.CopyAsync(stream, new CrashPointStream(stdin, payload.StreamSize / 2, "mid-receive"), validation, token, stagingName),
+                new ReceiveOptions(layout.Releases) { Chroot = true },
+                cancellationToken).ConfigureAwait(false);
         }
         StateStore.CrashPoint("after-receive");
 
