@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using AtomicUpdate.Contracts;
+using AtomicUpdate.Testing;
 
 namespace AtomicUpdate.Dashboard.Tests;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AtomicUpdate.Agent.Tests.Support;
+using AtomicUpdate.Testing;
 
 namespace AtomicUpdate.Agent.Tests.Fleet;
 
@@ -14,7 +15,7 @@ public sealed class SharedFleetServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var releases = await SignedReleases.CreateAsync(_work.Path, ["1.0", "1.1", "1.2"], ["board-a"]);
+        var releases = await SignedTestRepository.CreateAsync(_work.Path, ["1.0", "1.1", "1.2"], ["board-a"]);
         Server = await FleetServer.StartAsync(_work.Path, new JsonObject
         {
             ["Repository"] = new JsonObject { ["Path"] = releases.Directory, ["TrustedRoot"] = releases.TrustedRoot },

@@ -1,7 +1,7 @@
 using AtomicUpdate.Payload;
 using AtomicUpdate.Trust;
 
-namespace AtomicUpdate.Dashboard.Tests;
+namespace AtomicUpdate.Testing;
 
 /// <summary>
 /// A small signed update repository for the fleet server to register releases from: one full
