@@ -9,7 +9,9 @@ keep=false; [ "${1:-}" = "--keep" ] && keep=true
 bin=artifacts/bin
 work=$(mktemp -d "${TMPDIR:-/tmp}/atomicupdate-demo-XXXXXX")
 pool="$work/pool"
+device="$work/device"
 cleanup() {
+  if mountpoint -q "$device"; then umount "$device"; fi
   if mountpoint -q "$pool"; then umount "$pool"; fi
   if $keep; then echo "kept $work"; else rm -rf "$work"; fi
 }
@@ -112,5 +114,39 @@ step "An offline bundle of the delta, for a USB stick"
 "$bin/au-publish" bundle --repo "$work/repo" --version 1.1 --from 1.0 --out "$work/update-1.1.aub"
 tar tvf "$work/update-1.1.aub"
 
+step "A device: its own loopback btrfs pool, provisioned with release 1.0 by the agent"
+truncate -s 512M "$work/device.img"
+mkfs.btrfs -q "$work/device.img"
+mkdir -p "$device" "$work/device-root/etc"
+mount -o loop "$work/device.img" "$device"
+echo "demo-device-7" > "$work/device-root/etc/hostname"
+cat > "$work/agent.json" <<CONFIG
+{
+  "repositories": ["file://$work/repo/"],
+  "trustedRoot": "$work/repo/1.root.json",
+  "channel": "stable",
+  "hardwareId": "demo-board",
+  "poolMountPoint": "$device",
+  "stateDirectory": "$work/device-state",
+  "runningRoot": "$work/device-root",
+  "carryOverPaths": ["etc/hostname"],
+  "bootBackend": "file",
+  "bootEnvironment": "$work/device-boot/grubenv",
+  "healthChecks": ["true"],
+  "hooksDirectory": "$work/device-hooks"
+}
+CONFIG
+"$bin/au-agent" offline install --config "$work/agent.json" --version 1.0 --commit
+
+step "The device follows channel stable: the signed channel names 1.1, the agent applies the delta"
+"$bin/au-agent" offline install --config "$work/agent.json"
+cat "$work/device-boot/grubenv"
+
+step "SIMULATED reboot (no bootloader in this demo): the trial entry boots, health checks pass, commit"
+"$bin/au-agent" offline reconcile --config "$work/agent.json" --booted-entry=@deploy/1.1
+cat "$work/device-boot/grubenv"
+btrfs subvolume get-default "$device"
+echo "hostname carried into the new deployment: $(cat "$device/@deploy/1.1/etc/hostname")"
+
 step "Done"
-echo "The device agent, boot control and the fleet server arrive with the later issues."
+echo "Boot control with real GRUB in QEMU and the fleet server's part of the demo arrive with the later issues."
