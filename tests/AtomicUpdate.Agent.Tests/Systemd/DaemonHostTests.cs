@@ -30,6 +30,8 @@ public sealed class DaemonHostTests
         await controller.WaitForWatchersAsync(1, TimeSpan.FromSeconds(30));
         controller.Publish("progress", FakeAgentController.Progress(ticket, "Downloading", 512, 1024, phase: "receive"));
         var progress = await systemd.WaitForAsync(message => message.StartsWith("STATUS=Downloading", StringComparison.Ordinal));
+        // The watchdog pings every 200 ms; a fast run may get here before the second one.
+        await systemd.WaitForAsync(message => message == "WATCHDOG=1" && systemd.Received.Count(received => received == "WATCHDOG=1") >= 2);
         await stop.CancelAsync();
         var exitCode = await run.WaitAsync(TimeSpan.FromSeconds(30));
         await systemd.WaitForAsync(message => message == "STOPPING=1");
