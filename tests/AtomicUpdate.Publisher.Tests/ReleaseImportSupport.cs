@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Text.Json;
 using AtomicUpdate.Btrfs;
 using AtomicUpdate.SendStream;
+using AtomicUpdate.Testing;
 
 namespace AtomicUpdate.Publisher.Tests;
 
@@ -12,22 +12,7 @@ internal static class ReleaseImportSupport
     public const int LargeFileSize = 3_000_000;
 
     /// <summary>Runs a bash script (set -euo pipefail) and returns its standard output.</summary>
-    public static async Task<string> ShellAsync(string script, string? workingDirectory = null)
-    {
-        var start = new ProcessStartInfo("bash", ["-euo", "pipefail", "-c", script])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("bash did not start.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return process.ExitCode == 0
-            ? await output
-            : throw new InvalidOperationException($"Script failed with exit code {process.ExitCode}: {await error}\n{script}");
-    }
+    public static Task<string> ShellAsync(string script, string? workingDirectory = null) => Shell.RunAsync(script, workingDirectory);
 
     /// <summary>
     /// A small rootfs with every kind of entry: regular, empty, large, sparse, symlink, hard link,

@@ -1,4 +1,5 @@
 using AtomicUpdate.Btrfs;
+using AtomicUpdate.Testing;
 
 namespace AtomicUpdate.SendStream.Tests;
 

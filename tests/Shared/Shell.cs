@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace AtomicUpdate.SendStream.Tests;
+namespace AtomicUpdate.Testing;
 
 /// <summary>Runs bash scripts for test set-up (creating device nodes, xattrs, reflinks is easiest there).</summary>
 internal static class Shell
