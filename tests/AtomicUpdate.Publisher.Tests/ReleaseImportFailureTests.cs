@@ -1,37 +1,25 @@
-using AtomicUpdate.Btrfs;
 using static AtomicUpdate.Publisher.Tests.ReleaseImportSupport;
 
 namespace AtomicUpdate.Publisher.Tests;
 
 /// <summary>Refused and failed imports: a clear message, a meaningful exit code, and nothing left in the pool.</summary>
-public sealed class ReleaseImportFailureTests : IAsyncLifetime
+public sealed class ReleaseImportFailureTests() : ReleaseImportTestBase("rootfs")
 {
-    private readonly BtrfsTool _btrfs = new();
-    private LoopbackFilesystem _filesystem = null!;
-    private string _pool = null!;
-    private string _source = null!;
-
-    public async Task InitializeAsync()
+    protected override async Task PrepareAsync()
     {
-        _filesystem = await LoopbackFilesystem.CreateAsync(1L << 30);
-        _pool = Path.Combine(_filesystem.MountPoint, "pool");
-        Directory.CreateDirectory(_pool);
-        _source = Path.Combine(_filesystem.MountPoint, "sources", "rootfs");
-        await ShellAsync($"mkdir -p '{_source}/etc' && echo device > '{_source}/etc/hostname'");
-        await ImportOkAsync(_pool, "1.0", "--from-dir", _source);
+        await ShellAsync($"mkdir -p '{Source}/etc' && echo device > '{Source}/etc/hostname'");
+        await ImportOkAsync(Pool, "1.0", "--from-dir", Source);
     }
-
-    public async Task DisposeAsync() => await _filesystem.DisposeAsync();
 
     [Fact]
     public async Task An_existing_version_is_refused()
     {
-        var before = (await _btrfs.ShowAsync(Path.Combine(_pool, "1.0"))).Uuid;
-        var result = await ImportAsync(_pool, "1.0", "--from-dir", _source);
+        var before = (await Btrfs.ShowAsync(Path.Combine(Pool, "1.0"))).Uuid;
+        var result = await ImportAsync(Pool, "1.0", "--from-dir", Source);
         Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
         Assert.Contains("Release 1.0 already exists in the pool", result.Error, StringComparison.Ordinal);
-        Assert.Equal(before, (await _btrfs.ShowAsync(Path.Combine(_pool, "1.0"))).Uuid);
-        await AssertPoolHoldsAsync(_btrfs, _filesystem.MountPoint, _pool, "1.0");
+        Assert.Equal(before, (await Btrfs.ShowAsync(Path.Combine(Pool, "1.0"))).Uuid);
+        await AssertPoolHoldsAsync(Btrfs, Filesystem.MountPoint, Pool, "1.0");
     }
 
     [Theory]
@@ -43,36 +31,36 @@ public sealed class ReleaseImportFailureTests : IAsyncLifetime
     [InlineData("head -c 200000 /dev/urandom > big && tar -c big | zstd -q -c > big.tar.zst && head -c 30000 big.tar.zst", "Extracting the tarball")]
     public async Task A_bad_tarball_is_refused_and_leaves_nothing(string make, string message)
     {
-        var tarball = Path.Combine(_filesystem.MountPoint, "bad.tar");
-        await ShellAsync($"{make} > '{tarball}'", _filesystem.MountPoint);
-        var result = await ImportAsync(_pool, "1.1", "--from-tar", tarball);
+        var tarball = Path.Combine(Filesystem.MountPoint, "bad.tar");
+        await ShellAsync($"{make} > '{tarball}'", Filesystem.MountPoint);
+        var result = await ImportAsync(Pool, "1.1", "--from-tar", tarball);
         Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
         Assert.Contains(message, result.Error, StringComparison.Ordinal);
         Assert.Contains("bad.tar", result.Error, StringComparison.Ordinal);
-        await AssertPoolHoldsAsync(_btrfs, _filesystem.MountPoint, _pool, "1.0");
+        await AssertPoolHoldsAsync(Btrfs, Filesystem.MountPoint, Pool, "1.0");
     }
 
     [Fact]
-    public async Task A_missing_source_is_an_io_error()
+    public async Task A_missingSource_is_an_io_error()
     {
-        var directory = await ImportAsync(_pool, "1.1", "--from-dir", Path.Combine(_filesystem.MountPoint, "missing"));
+        var directory = await ImportAsync(Pool, "1.1", "--from-dir", Path.Combine(Filesystem.MountPoint, "missing"));
         Assert.Equal(ExitCodes.IoError, directory.ExitCode);
         Assert.Contains("The source directory", directory.Error, StringComparison.Ordinal);
         Assert.Contains("does not exist", directory.Error, StringComparison.Ordinal);
 
-        var tarball = await ImportAsync(_pool, "1.1", "--from-tar", Path.Combine(_filesystem.MountPoint, "missing.tar"));
+        var tarball = await ImportAsync(Pool, "1.1", "--from-tar", Path.Combine(Filesystem.MountPoint, "missing.tar"));
         Assert.Equal(ExitCodes.IoError, tarball.ExitCode);
         Assert.Contains("missing.tar", tarball.Error, StringComparison.Ordinal);
-        await AssertPoolHoldsAsync(_btrfs, _filesystem.MountPoint, _pool, "1.0");
+        await AssertPoolHoldsAsync(Btrfs, Filesystem.MountPoint, Pool, "1.0");
     }
 
     [Fact]
-    public async Task A_pool_that_is_not_on_btrfs_is_refused()
+    public async Task APool_that_is_not_onBtrfs_is_refused()
     {
         var elsewhere = Directory.CreateTempSubdirectory("atomicupdate-import-");
         try
         {
-            var result = await ImportAsync(elsewhere.FullName, "1.0", "--from-dir", _source);
+            var result = await ImportAsync(elsewhere.FullName, "1.0", "--from-dir", Source);
             Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
             Assert.Contains("is not on a btrfs filesystem", result.Error, StringComparison.Ordinal);
             Assert.Empty(elsewhere.EnumerateFileSystemInfos());
@@ -82,7 +70,7 @@ public sealed class ReleaseImportFailureTests : IAsyncLifetime
             elsewhere.Delete(recursive: true);
         }
 
-        var missing = await ImportAsync(Path.Combine(_filesystem.MountPoint, "no-pool"), "1.0", "--from-dir", _source);
+        var missing = await ImportAsync(Path.Combine(Filesystem.MountPoint, "no-pool"), "1.0", "--from-dir", Source);
         Assert.Equal(ExitCodes.IoError, missing.ExitCode);
         Assert.Contains("does not exist", missing.Error, StringComparison.Ordinal);
     }
@@ -92,50 +80,50 @@ public sealed class ReleaseImportFailureTests : IAsyncLifetime
     [InlineData("1.01", "leading zero")]
     public async Task A_bad_version_is_a_usage_error(string version, string message)
     {
-        var result = await ImportAsync(_pool, version, "--from-dir", _source);
+        var result = await ImportAsync(Pool, version, "--from-dir", Source);
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.Contains(message, result.Error, StringComparison.Ordinal);
-        await AssertPoolHoldsAsync(_btrfs, _filesystem.MountPoint, _pool, "1.0");
+        await AssertPoolHoldsAsync(Btrfs, Filesystem.MountPoint, Pool, "1.0");
     }
 
     [Fact]
-    public async Task Both_or_neither_source_is_a_usage_error()
+    public async Task Both_or_neitherSource_is_a_usage_error()
     {
-        var both = await ImportAsync(_pool, "1.1", "--from-dir", _source, "--from-tar", "x.tar");
+        var both = await ImportAsync(Pool, "1.1", "--from-dir", Source, "--from-tar", "x.tar");
         Assert.NotEqual(0, both.ExitCode);
         Assert.Contains("exactly one of --from-dir and --from-tar", both.Error, StringComparison.Ordinal);
-        var neither = await ImportAsync(_pool, "1.1");
+        var neither = await ImportAsync(Pool, "1.1");
         Assert.NotEqual(0, neither.ExitCode);
     }
 
     [Fact]
     public async Task A_base_that_does_not_exist_is_refused()
     {
-        var result = await ImportAsync(_pool, "1.1", "--from-dir", _source, "--base", "0.9");
+        var result = await ImportAsync(Pool, "1.1", "--from-dir", Source, "--base", "0.9");
         Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
         Assert.Contains("The base release 0.9 does not exist", result.Error, StringComparison.Ordinal);
-        await AssertPoolHoldsAsync(_btrfs, _filesystem.MountPoint, _pool, "1.0");
+        await AssertPoolHoldsAsync(Btrfs, Filesystem.MountPoint, Pool, "1.0");
     }
 
     [Fact]
     public async Task An_rsync_failure_names_rsync_and_deletes_the_half_made_snapshot()
     {
         // A base whose file cannot be removed from its snapshot: rsync --delete fails half-way.
-        var stuck = Path.Combine(_pool, "2.0");
-        await _btrfs.CreateSubvolumeAsync(stuck);
+        var stuck = Path.Combine(Pool, "2.0");
+        await Btrfs.CreateSubvolumeAsync(stuck);
         await ShellAsync($"echo stuck > '{stuck}/stuck' && chattr +i '{stuck}/stuck'");
-        await _btrfs.SetReadOnlyAsync(stuck, true);
+        await Btrfs.SetReadOnlyAsync(stuck, true);
         try
         {
-            var result = await ImportAsync(_pool, "2.1", "--from-dir", _source);
+            var result = await ImportAsync(Pool, "2.1", "--from-dir", Source);
             Assert.Equal(ExitCodes.IoError, result.ExitCode);
             Assert.Contains("Applying the new tree with rsync failed with exit code 23", result.Error, StringComparison.Ordinal);
             Assert.Contains("stuck", result.Error, StringComparison.Ordinal);
-            await AssertPoolHoldsAsync(_btrfs, _filesystem.MountPoint, _pool, "1.0", "2.0");
+            await AssertPoolHoldsAsync(Btrfs, Filesystem.MountPoint, Pool, "1.0", "2.0");
         }
         finally
         {
-            await _btrfs.SetReadOnlyAsync(stuck, false);
+            await Btrfs.SetReadOnlyAsync(stuck, false);
             await ShellAsync($"chattr -i '{stuck}/stuck'");
         }
     }
