@@ -121,10 +121,7 @@ public sealed class SendReceiveTests(ITestOutputHelper output)
     {
         await using var source = await LoopbackFilesystem.CreateAsync();
         await using var target = await LoopbackFilesystem.CreateAsync();
-        var (v1, _) = await CreateTwoReleasesAsync(source, compress: false);
-        using var full = new MemoryStream();
-        await _tool.SendAsync(new SendOptions(v1), full);
-        full.Position = 0;
+        using var full = await FullStreamOfFirstReleaseAsync(source);
         await using var failing = new FaultyStream(full, failAfter: 1 << 20, blockInstead: false);
 
         var error = await Assert.ThrowsAsync<IOException>(
@@ -139,10 +136,7 @@ public sealed class SendReceiveTests(ITestOutputHelper output)
     {
         await using var source = await LoopbackFilesystem.CreateAsync();
         await using var target = await LoopbackFilesystem.CreateAsync();
-        var (v1, _) = await CreateTwoReleasesAsync(source, compress: false);
-        using var full = new MemoryStream();
-        await _tool.SendAsync(new SendOptions(v1), full);
-        full.Position = 0;
+        using var full = await FullStreamOfFirstReleaseAsync(source);
         await using var stalling = new FaultyStream(full, failAfter: 1 << 20, blockInstead: true);
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
 
@@ -252,6 +246,16 @@ public sealed class SendReceiveTests(ITestOutputHelper output)
     }
 
     /// <summary>Two read-only releases, 1.0 and 1.1, that differ by an added, a removed and a changed file.</summary>
+    /// <summary>The full send stream of the first of <see cref="CreateTwoReleasesAsync"/>'s releases, in memory, rewound.</summary>
+    private async Task<MemoryStream> FullStreamOfFirstReleaseAsync(LoopbackFilesystem source)
+    {
+        var (v1, _) = await CreateTwoReleasesAsync(source, compress: false);
+        var full = new MemoryStream();
+        await _tool.SendAsync(new SendOptions(v1), full);
+        full.Position = 0;
+        return full;
+    }
+
     private async Task<(string V1, string V2)> CreateTwoReleasesAsync(LoopbackFilesystem filesystem, bool compress)
     {
         var work = Path.Combine(filesystem.MountPoint, "work");
