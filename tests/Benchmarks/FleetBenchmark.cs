@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using AtomicUpdate.Testing;
 
 namespace AtomicUpdate.Benchmarks;
 
@@ -29,7 +30,8 @@ internal static class FleetBenchmark
         try
         {
             Console.WriteLine($"fleet: {devices:N0} registered devices, {Connections} connections, {warmup.TotalSeconds:0} s warm-up + {seconds} s per run, loopback, server {Path.GetFileName(server)} (Release)");
-            var (repository, trustedRoot) = await FleetRepository.CreateAsync(work, ["1.0", "1.1"]);
+            var signed = await SignedTestRepository.CreateAsync(work, ["1.0", "1.1"], ["board-a", "board-b"]);
+            var (repository, trustedRoot) = (signed.Directory, signed.TrustedRoot);
             var salt = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
             var seed = Path.Combine(work, "seed.csv");
             await FleetDatabase.WriteSeedAsync(seed, devices, salt);
