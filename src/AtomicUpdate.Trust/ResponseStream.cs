@@ -1,7 +1,7 @@
 namespace AtomicUpdate.Trust;
 
-/// <summary>A read-only view of an HTTP response body that disposes the response with it.</summary>
-internal sealed class ResponseStream : Stream
+/// <summary>A read-only view of an HTTP response body that disposes the response with it: for callers that hand the body on.</summary>
+public sealed class ResponseStream : Stream
 {
     private readonly Stream _inner;
     private readonly HttpResponseMessage _response;

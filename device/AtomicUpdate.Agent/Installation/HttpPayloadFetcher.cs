@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using AtomicUpdate.Trust;
 
 namespace AtomicUpdate.Agent.Installation;
 
@@ -20,14 +21,14 @@ internal sealed class HttpPayloadFetcher(HttpClient client, IReadOnlyList<Uri> m
                 response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
                 if (response.StatusCode == HttpStatusCode.PartialContent)
                 {
-                    return new ResponseStream(response, await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
+                    return new ResponseStream(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), response);
                 }
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     // A server that ignores Range sends everything: skip to the offset.
                     var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
                     await SkipAsync(body, offset, cancellationToken).ConfigureAwait(false);
-                    return new ResponseStream(response, body);
+                    return new ResponseStream(body, response);
                 }
                 failures.Add($"{uri} answered {(int)response.StatusCode} {response.ReasonPhrase}");
                 response.Dispose();
@@ -52,34 +53,6 @@ internal sealed class HttpPayloadFetcher(HttpClient client, IReadOnlyList<Uri> m
                 throw new IOException("The server's response ended before the requested offset.");
             }
             count -= read;
-        }
-    }
-
-    /// <summary>Keeps the response alive as long as its body stream.</summary>
-    private sealed class ResponseStream(HttpResponseMessage response, Stream body) : Stream
-    {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => body.Read(buffer, offset, count);
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => body.ReadAsync(buffer, cancellationToken);
-        public override void Flush()
-        {
-        }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                body.Dispose();
-                response.Dispose();
-            }
-            base.Dispose(disposing);
         }
     }
 }
