@@ -36,19 +36,14 @@ internal static class OfflineCommand
         common.AddTo(command);
         command.SetAction(async (result, cancellationToken) => await RunAsync(async () =>
         {
-            var (options, boot, controller) = common.Build(result);
+            var (options, controller) = common.Build(result);
             await controller.StartAsync(cancellationToken);
             await controller.InstallAsync(new InstallRequest(result.GetValue(version), result.GetValue(bundle), result.GetValue(repository)), cancellationToken);
             await controller.Running!;
             var record = new StateStore(options.StateDirectory).Load()!;
             if (record.State == TransactionState.TrialArmed && result.GetValue(commit))
             {
-                // Provisioning: the image has never booted, so there is nothing to try; make it the default now.
-                var layout = new PoolLayout(options.PoolMountPoint);
-                var store = new StateStore(options.StateDirectory);
-                record = store.Advance(record, TransactionState.TrialBooted);
-                record = store.Advance(record, TransactionState.Healthy);
-                record = await new Committer(options, layout, new AtomicUpdate.Btrfs.BtrfsTool(), boot, store, null!).CommitAsync(record, cancellationToken);
+                record = await controller.CommitWithoutTrialAsync(cancellationToken);
             }
             Console.WriteLine($"{record.State}: {record.TargetVersion} ({string.Join(" → ", record.Payloads)}){(record.Error is null ? "" : " — " + record.Error)}");
             return record.State is TransactionState.TrialArmed or TransactionState.Committed ? 0 : 1;
@@ -63,7 +58,7 @@ internal static class OfflineCommand
         common.AddTo(command);
         command.SetAction(async (result, cancellationToken) => await RunAsync(async () =>
         {
-            var (_, _, controller) = common.Build(result);
+            var (_, controller) = common.Build(result);
             var record = await controller.StartAsync(cancellationToken);
             Console.WriteLine(record is null ? "Idle: no transaction" : $"{record.State}: {record.TargetVersion}{(record.Error is null ? "" : " — " + record.Error)}");
             return 0;
@@ -105,7 +100,7 @@ internal static class OfflineCommand
             command.Options.Add(_rollback);
         }
 
-        public (AgentOptions Options, IBootControl Boot, AgentController Controller) Build(ParseResult result)
+        public (AgentOptions Options, AgentController Controller) Build(ParseResult result)
         {
             var options = AgentOptionsLoader.Load(result.GetValue(_config));
             options = options with
@@ -118,7 +113,7 @@ internal static class OfflineCommand
                 ? new KernelCommandLine(booted, result.GetValue(_rollback))
                 : KernelCommandLine.Read();
             var boot = BootControlFactory.Create(options);
-            return (options, boot, new AgentController(options, boot, new HttpClient(), commandLine));
+            return (options, new AgentController(options, boot, new HttpClient(), commandLine));
         }
     }
 }

@@ -70,6 +70,25 @@ internal sealed class AgentController : IAgentController
         return record;
     }
 
+    /// <summary>
+    /// Provisioning an image that has never booted: the armed release becomes committed at once,
+    /// without a trial (there is no known-good release to fall back to anyway).
+    /// </summary>
+    public async Task<TransactionRecord> CommitWithoutTrialAsync(CancellationToken cancellationToken)
+    {
+        var record = _store.Load() ?? throw new InvalidOperationException("There is no transaction to commit.");
+        if (record.State != TransactionState.TrialArmed)
+        {
+            return record;
+        }
+        record = _store.Advance(record, TransactionState.TrialBooted);
+        record = _store.Advance(record, TransactionState.Healthy);
+        var reconciler = new Reconciler(_layout, _boot, _store, _installer, _commandLine);
+        record = await new Committer(_options, _layout, _btrfs, _boot, _store, reconciler).CommitAsync(record, cancellationToken).ConfigureAwait(false);
+        await RefreshStatusAsync(record, cancellationToken).ConfigureAwait(false);
+        return record;
+    }
+
     public AgentStatus GetStatus()
     {
         lock (_lock)
