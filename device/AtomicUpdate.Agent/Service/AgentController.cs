@@ -271,7 +271,7 @@ internal sealed class AgentController : IAgentController
         {
             _status = _status with
             {
-                State = record is null || Transitions.IsFinal(record.State) && record.State != TransactionState.Failed ? (record?.State ?? TransactionState.Idle).ToString() : record.State.ToString(),
+                State = (record?.State ?? TransactionState.Idle).ToString(),
                 TransactionId = record?.Id,
                 TargetVersion = record?.TargetVersion,
                 CommittedVersion = BootEntries.VersionOf(environment.GoodEntry),
