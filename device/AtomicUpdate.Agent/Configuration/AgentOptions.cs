@@ -36,11 +36,18 @@ internal sealed record AgentOptions
     /// <summary>Boots a trial gets before the bootloader falls back.</summary>
     public int Tries { get; init; } = 3;
 
-    /// <summary>file (a plain environment file: tests, simulations) or none (no bootloader integration); grub and u-boot arrive with boot control.</summary>
+    /// <summary>
+    /// grub (GRUB environment copies on the ESP, bootloader/README.md), u-boot (U-Boot environment
+    /// as fw_env.config locates it), file (a plain environment file: tests, simulations) or none
+    /// (no bootloader integration).
+    /// </summary>
     public string BootBackend { get; init; } = "none";
 
-    /// <summary>The environment file of the grub and file backends (on the boot partition).</summary>
-    public string BootEnvironment { get; init; } = "/boot/efi/atomicupdate/grubenv";
+    /// <summary>The environment file of the grub backend (copy A on the ESP; copy B is this + ".b") and of the file backend.</summary>
+    public string BootEnvironment { get; init; } = "/boot/efi/EFI/BOOT/grubenv";
+
+    /// <summary>The u-boot backend's fw_env.config: where the environment (and its redundant copy) lives.</summary>
+    public string FwEnvConfig { get; init; } = "/etc/fw_env.config";
 
     /// <summary>Commands that must all exit 0 for a trial boot to count as healthy; none means boot-complete.target.</summary>
     public IReadOnlyList<string> HealthChecks { get; init; } = [];
@@ -95,9 +102,9 @@ internal sealed record AgentOptions
         {
             problems.Add($"tries is {Tries}; it must be between 1 and 9 (the boot scripts count with one digit).");
         }
-        if (BootBackend is not ("file" or "none"))
+        if (BootBackend is not ("grub" or "file" or "none"))
         {
-            problems.Add($"bootBackend '{BootBackend}' is not one of file, none (the grub and u-boot backends are not part of this build yet).");
+            problems.Add($"bootBackend '{BootBackend}' is not one of grub, file, none.");
         }
         if (PollInterval < TimeSpan.FromMinutes(1) || PollJitter < TimeSpan.Zero)
         {
@@ -114,7 +121,7 @@ internal sealed record AgentOptions
                 problems.Add($"carry-over path '{path}' must be relative to the root, without '..'.");
             }
         }
-        foreach (var (name, value) in new[] { ("poolMountPoint", PoolMountPoint), ("stateDirectory", StateDirectory), ("runningRoot", RunningRoot) })
+        foreach (var (name, value) in new[] { ("poolMountPoint", PoolMountPoint), ("stateDirectory", StateDirectory), ("runningRoot", RunningRoot), ("bootEnvironment", BootEnvironment), ("fwEnvConfig", FwEnvConfig) })
         {
             if (!Path.IsPathRooted(value))
             {

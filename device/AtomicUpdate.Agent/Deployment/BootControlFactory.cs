@@ -1,5 +1,6 @@
 using AtomicUpdate.Agent.Configuration;
 using AtomicUpdate.Boot;
+using AtomicUpdate.Boot.Grub;
 
 namespace AtomicUpdate.Agent.Deployment;
 
@@ -8,10 +9,11 @@ internal static class BootControlFactory
 {
     public static IBootControl Create(AgentOptions options) => options.BootBackend switch
     {
+        "grub" => new GrubBootControl(options.BootEnvironment, options.PoolMountPoint),
         "file" => new FileBootControl(options.BootEnvironment),
         // No bootloader integration: the environment is kept with the agent's state, so the state
         // machine runs the same, and an operator reboots into the new default subvolume after commit.
         "none" => new FileBootControl(Path.Combine(options.StateDirectory, "bootenv")),
-        var other => throw new BootControlException(other, $"the {other} backend is not part of this build; use bootBackend \"file\" or \"none\"."),
+        var other => throw new BootControlException(other, $"the {other} backend is not part of this build; use bootBackend \"grub\", \"file\" or \"none\"."),
     };
 }

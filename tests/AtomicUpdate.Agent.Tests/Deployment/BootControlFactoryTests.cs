@@ -1,0 +1,46 @@
+using AtomicUpdate.Agent.Configuration;
+using AtomicUpdate.Agent.Deployment;
+using AtomicUpdate.Agent.Tests.Support;
+using AtomicUpdate.Boot;
+using AtomicUpdate.Boot.Grub;
+
+namespace AtomicUpdate.Agent.Tests.Deployment;
+
+public sealed class BootControlFactoryTests : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public async Task GrubBackendWritesTheConfiguredEspCopiesAndThePoolMirror()
+    {
+        Directory.CreateDirectory(_directory.Combine("esp"));
+        Directory.CreateDirectory(_directory.Combine("pool"));
+        var options = Load(new()
+        {
+            ["AU_AGENT_BOOT_BACKEND"] = "grub",
+            ["AU_AGENT_BOOT_ENVIRONMENT"] = _directory.Combine("esp", "grubenv"),
+        });
+
+        var boot = BootControlFactory.Create(options);
+        await boot.CommitAsync("@deploy/1.0");
+
+        Assert.Equal("grub", boot.Name);
+        Assert.Equal(new BootEnvironment("@deploy/1.0", null, 0), await boot.ReadAsync());
+        Assert.True(File.Exists(_directory.Combine("esp", "grubenv")));
+        Assert.True(File.Exists(_directory.Combine("esp", "grubenv.b")));
+        Assert.True(File.Exists(_directory.Combine("pool", GrubBootControl.PoolMirrorPath)));
+    }
+
+    [Fact]
+    public void UnknownBackendIsRefusedAtStart()
+    {
+        var error = Assert.Throws<AgentConfigurationException>(() => Load(new() { ["AU_AGENT_BOOT_BACKEND"] = "lilo" }));
+
+        Assert.Contains("bootBackend 'lilo' is not one of grub", error.Message);
+    }
+
+    private AgentOptions Load(Dictionary<string, string?> environment) =>
+        AgentOptionsLoader.Load(MinimalAgentConfig.Write(_directory), environment);
+}
