@@ -54,6 +54,16 @@ internal sealed record AgentOptions
 
     public TimeSpan HealthCheckDeadline { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How the agent reboots: into a freshly armed trial (with <see cref="RebootAfterInstall"/>) and
+    /// into the known-good release after a trial failed its health checks. Only the grub and u-boot
+    /// backends reboot: without a bootloader that falls back, a reboot proves nothing.
+    /// </summary>
+    public string RebootCommand { get; init; } = "systemctl reboot";
+
+    /// <summary>Reboot into the trial as soon as it is armed (unattended devices); otherwise the next reboot tries it.</summary>
+    public bool RebootAfterInstall { get; init; }
+
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromHours(1);
 
     public TimeSpan PollJitter { get; init; } = TimeSpan.FromMinutes(10);
@@ -105,6 +115,10 @@ internal sealed record AgentOptions
         if (BootBackend is not ("grub" or "file" or "none"))
         {
             problems.Add($"bootBackend '{BootBackend}' is not one of grub, file, none.");
+        }
+        if (RebootAfterInstall && string.IsNullOrWhiteSpace(RebootCommand))
+        {
+            problems.Add("rebootAfterInstall needs a rebootCommand.");
         }
         if (PollInterval < TimeSpan.FromMinutes(1) || PollJitter < TimeSpan.Zero)
         {

@@ -61,6 +61,7 @@ internal static class AgentOptionsLoader
                 converted = property.PropertyType switch
                 {
                     var type when type == typeof(string) => value,
+                    var type when type == typeof(bool) => bool.Parse(value),
                     var type when type == typeof(int) => int.Parse(value, CultureInfo.InvariantCulture),
                     var type when type == typeof(long) => long.Parse(value, CultureInfo.InvariantCulture),
                     var type when type == typeof(TimeSpan) => TimeSpan.Parse(value, CultureInfo.InvariantCulture),

@@ -28,7 +28,7 @@ internal sealed partial class UpdatePoller(AgentOptions options, AgentController
                 LogChecked(logger, check.Reason);
                 if (check.UpdateAvailable && controller.Running is null or { IsCompleted: true })
                 {
-                    await controller.InstallAsync(new InstallRequest(check.Version), stoppingToken);
+                    await controller.InstallAsync(new InstallRequest(check.Version, Automatic: true), stoppingToken);
                 }
             }
             catch (Exception exception) when (exception is not OperationCanceledException)

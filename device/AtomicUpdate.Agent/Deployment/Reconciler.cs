@@ -25,11 +25,16 @@ internal sealed class Reconciler(PoolLayout layout, IBootControl boot, StateStor
             await installer.DeleteSubvolumeTreeAsync(leftover).ConfigureAwait(false);
         }
         var record = store.Load();
+        var environment = await boot.ReadAsync(cancellationToken).ConfigureAwait(false);
+        if (record is { State: TransactionState.RolledBack })
+        {
+            // A trial that failed its health checks could not delete itself while it was the running root.
+            await DeleteFailedDeploymentAsync(record.TargetVersion, environment).ConfigureAwait(false);
+        }
         if (record is null || Transitions.IsFinal(record.State))
         {
             return record;
         }
-        var environment = await boot.ReadAsync(cancellationToken).ConfigureAwait(false);
         var committed = BootEntries.VersionOf(environment.GoodEntry);
 
         if (Transitions.IsBeforeTrial(record.State))
@@ -58,24 +63,37 @@ internal sealed class Reconciler(PoolLayout layout, IBootControl boot, StateStor
         return record;
     }
 
-    /// <summary>Marks the trial bad, deletes the failed deployment and records the rollback.</summary>
+    /// <summary>
+    /// Marks the trial bad, deletes the failed deployment and release (at once, or after the reboot
+    /// when the deployment is the running root) and records the rollback, so that this release is never installed again automatically.
+    /// </summary>
     public async Task<TransactionRecord> RollBackAsync(TransactionRecord record, string reason, CancellationToken cancellationToken)
     {
-        var entry = BootEntries.ForVersion(record.TargetVersion);
-        await boot.MarkBadAsync(entry, cancellationToken).ConfigureAwait(false);
-        if (commandLine.BootedEntry != entry)
-        {
-            var deployment = layout.Deployment(record.TargetVersion);
-            if (Directory.Exists(deployment))
-            {
-                await installer.DeleteSubvolumeTreeAsync(deployment).ConfigureAwait(false);
-            }
-        }
+        await boot.MarkBadAsync(BootEntries.ForVersion(record.TargetVersion), cancellationToken).ConfigureAwait(false);
+        await DeleteFailedDeploymentAsync(record.TargetVersion, await boot.ReadAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        store.RecordRolledBack(record.TargetVersion);
         if (record.State == TransactionState.TrialBooted)
         {
             record = store.Advance(record, TransactionState.Unhealthy, reason);
         }
         return store.Advance(record, TransactionState.RolledBack, reason);
+    }
+
+    /// <summary>The failed release goes with its deployment, so that a retry by hand receives it afresh.</summary>
+    private async Task DeleteFailedDeploymentAsync(string version, BootEnvironment environment)
+    {
+        var entry = BootEntries.ForVersion(version);
+        if (commandLine.BootedEntry == entry || environment.GoodEntry == entry)
+        {
+            return;
+        }
+        foreach (var subvolume in new[] { layout.Deployment(version), layout.Release(version) })
+        {
+            if (Directory.Exists(subvolume))
+            {
+                await installer.DeleteSubvolumeTreeAsync(subvolume).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>The subvolumes a transaction may have made: its deployment and the releases of its payloads, never the committed one.</summary>

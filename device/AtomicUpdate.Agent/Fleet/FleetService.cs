@@ -183,14 +183,9 @@ internal sealed class FleetService
         {
             return;
         }
-        if (status.State == DeviceStates.RolledBack && status.TargetVersion == version)
-        {
-            // This release already failed its trial here; trying it again would only roll back again.
-            return;
-        }
         try
         {
-            var ticket = await _controller.InstallAsync(new InstallRequest(version), cancellationToken).ConfigureAwait(false);
+            var ticket = await _controller.InstallAsync(new InstallRequest(version, Automatic: true), cancellationToken).ConfigureAwait(false);
             FleetLog.InstallStarted(_logger, version, ticket.TransactionId, target.RolloutId);
             lock (_lock)
             {

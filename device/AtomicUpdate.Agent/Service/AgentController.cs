@@ -27,6 +27,7 @@ internal sealed class AgentController : IAgentController
     private readonly HttpClient _http;
     private readonly KernelCommandLine _commandLine;
     private readonly Installer _installer;
+    private readonly Rebooter _rebooter;
     private readonly Lock _lock = new();
     private readonly List<Channel<ProgressEvent>> _watchers = [];
     private AgentStatus _status;
@@ -43,6 +44,7 @@ internal sealed class AgentController : IAgentController
         _commandLine = commandLine;
         Directory.CreateDirectory(options.StateDirectory);
         _store = new StateStore(options.StateDirectory);
+        _rebooter = new Rebooter(options);
         _installer = new Installer(options, _layout, _btrfs, boot, _store, new SynchronousProgress<InstallProgress>(OnProgress));
         _status = new AgentStatus(nameof(TransactionState.Idle), null, null, null, 0, 0, 0, null, null, commandLine.BootedEntry is { } booted ? BootEntries.VersionOf(booted) : null, null, null, null);
     }
@@ -61,6 +63,12 @@ internal sealed class AgentController : IAgentController
         {
             StateStore.CrashPoint("after-trial-booted-saved");
             record = await committer.CheckAndCommitAsync(record, cancellationToken).ConfigureAwait(false);
+            if (record.State == TransactionState.RolledBack && _rebooter.Reboots)
+            {
+                // The failed trial is the running root: the known-good release runs after a reboot.
+                await RefreshStatusAsync(record, cancellationToken).ConfigureAwait(false);
+                await RebootAsync(record).ConfigureAwait(false);
+            }
         }
         else if (record?.State == TransactionState.Healthy)
         {
@@ -110,6 +118,10 @@ internal sealed class AgentController : IAgentController
         {
             return new CheckResult(false, version, [], 0, $"The channel {_options.Channel} names {version}; this device runs {committed}, so there is nothing newer.");
         }
+        if (_store.WasRolledBack(version))
+        {
+            return new CheckResult(false, version, [], 0, NotRetried(version));
+        }
         try
         {
             var plan = UpdatePlanner.Plan(client.GetAllTargets(), version, committed, _options.HardwareId, await LocalReleasesAsync(cancellationToken).ConfigureAwait(false));
@@ -140,6 +152,10 @@ internal sealed class AgentController : IAgentController
         var client = await RefreshedClientAsync(bundle ?? (IRepositoryFetcher?)(request.RepositoryUrl is null ? null : FetcherFor([request.RepositoryUrl])), cancellationToken).ConfigureAwait(false);
         var committed = await CommittedVersionAsync(cancellationToken).ConfigureAwait(false);
         var version = request.Version ?? (bundle is null ? ChannelVersion(client, null) : await bundle.ReadVersionAsync(cancellationToken).ConfigureAwait(false));
+        if (request.Automatic && _store.WasRolledBack(version))
+        {
+            throw new PlanRefusedException(NotRetried(version));
+        }
         var plan = UpdatePlanner.Plan(client.GetAllTargets(), version, committed, _options.HardwareId, await LocalReleasesAsync(cancellationToken).ConfigureAwait(false));
         if (bundle is not null && plan.Steps.Any(step => !Contains(bundle, client, step.Target)))
         {
@@ -168,7 +184,15 @@ internal sealed class AgentController : IAgentController
             try
             {
                 var done = await _installer.InstallAsync(record, plan, source, CancellationToken.None).ConfigureAwait(false);
-                Publish("trial-armed", done, $"Release {version} is deployed and armed for a trial boot; reboot to try it.");
+                if (_options.RebootAfterInstall && _rebooter.Reboots)
+                {
+                    Publish("trial-armed", done, $"Release {version} is deployed and armed for a trial boot; rebooting into it.");
+                    await RebootAsync(done).ConfigureAwait(false);
+                }
+                else
+                {
+                    Publish("trial-armed", done, $"Release {version} is deployed and armed for a trial boot; reboot to try it.");
+                }
             }
             catch (InstallFailedException exception)
             {
@@ -280,6 +304,22 @@ internal sealed class AgentController : IAgentController
             };
         }
     }
+
+    /// <summary>A reboot that fails leaves the transaction where it is (the next reboot continues it); watchers are told why.</summary>
+    private async Task RebootAsync(TransactionRecord record)
+    {
+        try
+        {
+            await _rebooter.RebootAsync().ConfigureAwait(false);
+        }
+        catch (InvalidOperationException exception)
+        {
+            Publish("reboot-failed", record, exception.Message);
+        }
+    }
+
+    private static string NotRetried(string version) =>
+        $"Release {version} rolled back on this device before, so it is not installed again automatically; install it by hand (au-agent install --version {version}) to retry it.";
 
     private async Task<string?> CommittedVersionAsync(CancellationToken cancellationToken) =>
         BootEntries.VersionOf((await _boot.ReadAsync(cancellationToken).ConfigureAwait(false)).GoodEntry);

@@ -6,12 +6,14 @@ namespace AtomicUpdate.Agent.State;
 
 /// <summary>
 /// The current transaction in <c>state.json</c> (written durably before each step) and the history
-/// of finished ones in <c>history.jsonl</c>.
+/// of finished ones in <c>history.jsonl</c>; the releases that rolled back on this device in
+/// <c>rolled-back</c>, so that none of them is installed again automatically.
 /// </summary>
 internal sealed class StateStore(string directory)
 {
     private const string StateFileName = "state.json";
     private const string HistoryFileName = "history.jsonl";
+    private const string RolledBackFileName = "rolled-back";
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -96,6 +98,26 @@ internal sealed class StateStore(string directory)
             }
         }
         return [.. records.TakeLast(limit).Reverse()];
+    }
+
+    public bool WasRolledBack(string version) => RolledBackVersions().Contains(version);
+
+    public void RecordRolledBack(string version)
+    {
+        lock (_lock)
+        {
+            var versions = RolledBackVersions();
+            if (versions.Add(version))
+            {
+                DurableFile.WriteAllBytes(Path.Combine(Directory, RolledBackFileName), System.Text.Encoding.UTF8.GetBytes(string.Concat(versions.Order(StringComparer.Ordinal).Select(v => v + "\n"))));
+            }
+        }
+    }
+
+    private HashSet<string> RolledBackVersions()
+    {
+        var path = Path.Combine(Directory, RolledBackFileName);
+        return File.Exists(path) ? [.. File.ReadAllLines(path).Where(line => line.Length > 0)] : [];
     }
 
     private void AppendHistory(TransactionRecord record)

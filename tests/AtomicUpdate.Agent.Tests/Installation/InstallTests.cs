@@ -22,7 +22,7 @@ public sealed class InstallTests(Published published) : IClassFixture<Published>
     public async Task A_full_install_then_a_chain_of_deltas_deploys_the_published_trees()
     {
         await using var device = await TestDevice.CreateAsync(published);
-        await InstallAndCommitAsync(device, "1.0");
+        await device.InstallAndCommitAsync(_http, "1.0");
         Assert.Equal("device-42\n", await File.ReadAllTextAsync(Path.Combine(device.Deployment("1.0"), "etc", "hostname")));
         Assert.Equal((await device.Btrfs.ShowAsync(device.Deployment("1.0"))).Id, (await device.Btrfs.GetDefaultAsync(device.Pool.MountPoint)).Id);
 
@@ -30,7 +30,7 @@ public sealed class InstallTests(Published published) : IClassFixture<Published>
         Assert.True(check.UpdateAvailable, check.Reason);
         Assert.Equal(["releases/1.1/delta-from-1.0.payload", "releases/1.2/delta-from-1.1.payload"], check.Payloads);
 
-        await InstallAndCommitAsync(device, null);
+        await device.InstallAndCommitAsync(_http, null);
         Assert.Equal(await TreeListing.ListAsync(Path.Combine(published.Pool, "1.2")), await TreeListing.ListAsync(device.Release("1.2")));
         Assert.Equal("VERSION=1.2\n", await File.ReadAllTextAsync(Path.Combine(device.Deployment("1.2"), "etc", "os-release")));
         Assert.Equal("device-42\n", await File.ReadAllTextAsync(Path.Combine(device.Deployment("1.2"), "etc", "hostname")));
@@ -46,14 +46,14 @@ public sealed class InstallTests(Published published) : IClassFixture<Published>
     {
         await using var device = await TestDevice.CreateAsync(published, configure: options => options with { DownloadAttempts = 1 });
         published.Server.FailAfterBytes = 2_000_000;
-        var failed = await InstallAsync(device, "1.0");
+        var failed = await device.InstallAsync(_http, "1.0");
         Assert.Equal(TransactionState.Failed, failed.State);
         Assert.False(Directory.Exists(device.Release("1.0")));
         Assert.Empty(device.StagedReceives());
 
         published.Server.FailAfterBytes = null;
         published.Server.ResetCounter();
-        var record = await InstallAsync(device, "1.0");
+        var record = await device.InstallAsync(_http, "1.0");
         Assert.Equal(TransactionState.TrialArmed, record.State);
         var payload = new FileInfo(Directory.GetFiles(Path.Combine(published.Repository, "targets", "releases", "1.0"), "*full.payload").Single()).Length;
         // Only what was not verified and kept before the cut is fetched again (plus metadata and one partial chunk).
@@ -65,7 +65,7 @@ public sealed class InstallTests(Published published) : IClassFixture<Published>
     {
         await using var device = await TestDevice.CreateAsync(published, configure: options => options with { DownloadAttempts = 2 });
         published.Server.Corrupt = ("full.payload", 1_000_000);
-        var record = await InstallAsync(device, "1.0");
+        var record = await device.InstallAsync(_http, "1.0");
         Assert.Equal(TransactionState.Failed, record.State);
         Assert.Contains("SHA-256", record.Error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(device.Release("1.0")));
@@ -100,7 +100,7 @@ public sealed class InstallTests(Published published) : IClassFixture<Published>
 
         var check = await device.Controller(_http).CheckAsync(CancellationToken.None);
         Assert.Equal(["releases/1.2/full.payload"], check.Payloads);
-        var record = await InstallAsync(device, "1.2");
+        var record = await device.InstallAsync(_http, "1.2");
         Assert.True(record.State == TransactionState.TrialArmed, record.Error);
         Assert.Equal(await TreeListing.ListAsync(Path.Combine(published.Pool, "1.2")), await TreeListing.ListAsync(device.Release("1.2")));
     }
@@ -112,7 +112,7 @@ public sealed class InstallTests(Published published) : IClassFixture<Published>
         // Fill the pool so that less room is left than the stream needs.
         var filler = Path.Combine(device.Pool.MountPoint, "filler");
         await RunAsync("sh", "-c", $"avail=$(df --output=avail -B1 '{device.Pool.MountPoint}' | tail -1); fallocate -l $((avail - 3000000)) '{filler}'");
-        var record = await InstallAsync(device, "1.0");
+        var record = await device.InstallAsync(_http, "1.0");
         Assert.Equal(TransactionState.Failed, record.State);
         Assert.Contains("Not enough free space", record.Error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(device.Release("1.0")));
@@ -127,7 +127,7 @@ public sealed class InstallTests(Published published) : IClassFixture<Published>
         var hook = Path.Combine(hooks, "10-battery");
         await File.WriteAllTextAsync(hook, "#!/bin/sh\necho \"battery at 7% for $AU_TARGET_VERSION\"\nexit 3\n");
         File.SetUnixFileMode(hook, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var record = await InstallAsync(device, "1.0");
+        var record = await device.InstallAsync(_http, "1.0");
         Assert.Equal(TransactionState.Failed, record.State);
         Assert.Contains("pre-install hook 10-battery failed with exit code 3: battery at 7% for 1.0", record.Error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(device.Release("1.0")));
@@ -144,24 +144,6 @@ public sealed class InstallTests(Published published) : IClassFixture<Published>
         await controller.Running!;
         Assert.Equal(nameof(TransactionState.TrialArmed), controller.GetStatus().State);
         Assert.Equal("VERSION=1.0\n", await File.ReadAllTextAsync(Path.Combine(device.Deployment("1.0"), "etc", "os-release")));
-    }
-
-    private async Task<TransactionRecord> InstallAsync(TestDevice device, string? version)
-    {
-        var controller = device.Controller(_http);
-        await controller.StartAsync(CancellationToken.None);
-        await controller.InstallAsync(new InstallRequest(version), CancellationToken.None);
-        await controller.Running!;
-        return new StateStore(device.Options.StateDirectory).Load()!;
-    }
-
-    private async Task InstallAndCommitAsync(TestDevice device, string? version)
-    {
-        var record = await InstallAsync(device, version);
-        Assert.True(record.State == TransactionState.TrialArmed, record.Error);
-        device.Reboot();
-        var committed = await device.Controller(_http).StartAsync(CancellationToken.None);
-        Assert.Equal(TransactionState.Committed, committed!.State);
     }
 
     private static async Task RunAsync(string program, params string[] arguments)

@@ -1,5 +1,6 @@
 using AtomicUpdate.Agent.Configuration;
 using AtomicUpdate.Agent.Service;
+using AtomicUpdate.Agent.State;
 using AtomicUpdate.Boot;
 using AtomicUpdate.Btrfs;
 
@@ -59,6 +60,26 @@ internal sealed class TestDevice : IAsyncDisposable
     }
 
     public AgentController Controller(HttpClient http) => new(Options, Boot, http, CommandLine, Btrfs);
+
+    /// <summary>Starts the agent as after a boot, installs and waits; returns the transaction as it ended.</summary>
+    public async Task<TransactionRecord> InstallAsync(HttpClient http, string? version, bool automatic = false)
+    {
+        var controller = Controller(http);
+        await controller.StartAsync(CancellationToken.None);
+        await controller.InstallAsync(new InstallRequest(version, Automatic: automatic), CancellationToken.None);
+        await controller.Running!;
+        return new StateStore(Options.StateDirectory).Load()!;
+    }
+
+    /// <summary>Installs, reboots into the trial, and lets the agent's start-up commit it.</summary>
+    public async Task InstallAndCommitAsync(HttpClient http, string? version)
+    {
+        var record = await InstallAsync(http, version);
+        Assert.True(record.State == TransactionState.TrialArmed, record.Error);
+        Reboot();
+        var committed = await Controller(http).StartAsync(CancellationToken.None);
+        Assert.Equal(TransactionState.Committed, committed!.State);
+    }
 
     public void Reconfigure(Func<AgentOptions, AgentOptions> change) => Options = change(Options);
 
