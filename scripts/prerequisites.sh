@@ -6,7 +6,7 @@ packages=(btrfs-progs zstd libzstd1 util-linux e2fsprogs python3 attr acl rsync 
 # Boot control: GRUB's and U-Boot's own environment tools, and the virtual machines that boot real
 # GRUB (UEFI firmware, an x86_64 EFI GRUB, a FAT ESP written with mtools) and real U-Boot, with a
 # Debian kernel and busybox for the guest's small root filesystem.
-packages+=(grub-common grub-efi-amd64-bin mtools dosfstools fdisk qemu-system-x86 ovmf u-boot-qemu u-boot-tools libubootenv-tool linux-image-cloud-amd64 busybox-static cpio)
+packages+=(grub-common grub-efi-amd64-bin mtools dosfstools fdisk qemu-system-x86 qemu-system-arm ovmf u-boot-qemu u-boot-tools libubootenv-tool linux-image-cloud-amd64 busybox-static cpio)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
