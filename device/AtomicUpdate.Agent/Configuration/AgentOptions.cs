@@ -112,9 +112,9 @@ internal sealed record AgentOptions
         {
             problems.Add($"tries is {Tries}; it must be between 1 and 9 (the boot scripts count with one digit).");
         }
-        if (BootBackend is not ("grub" or "file" or "none"))
+        if (BootBackend is not ("grub" or "u-boot" or "file" or "none"))
         {
-            problems.Add($"bootBackend '{BootBackend}' is not one of grub, file, none.");
+            problems.Add($"bootBackend '{BootBackend}' is not one of grub, u-boot, file, none.");
         }
         if (RebootAfterInstall && string.IsNullOrWhiteSpace(RebootCommand))
         {

@@ -3,6 +3,7 @@ using AtomicUpdate.Agent.Deployment;
 using AtomicUpdate.Agent.Tests.Support;
 using AtomicUpdate.Boot;
 using AtomicUpdate.Boot.Grub;
+using AtomicUpdate.Testing;
 
 namespace AtomicUpdate.Agent.Tests.Deployment;
 
@@ -31,6 +32,27 @@ public sealed class BootControlFactoryTests : IDisposable
         Assert.True(File.Exists(_directory.Combine("esp", "grubenv")));
         Assert.True(File.Exists(_directory.Combine("esp", "grubenv.b")));
         Assert.True(File.Exists(_directory.Combine("pool", GrubBootControl.PoolMirrorPath)));
+    }
+
+    [Fact]
+    public async Task UBootBackendUsesTheConfiguredFwEnvConfig()
+    {
+        var device = _directory.Combine("uboot.env");
+        var config = _directory.Combine("fw_env.config");
+        File.WriteAllBytes(device, new byte[0x2000]);
+        File.WriteAllText(config, $"{device} 0x0 0x2000\n");
+        await Shell.RunAsync($"printf 'bootcmd=boot\\n' > '{_directory.Combine("defaults")}' && fw_setenv -c '{config}' -f '{_directory.Combine("defaults")}' board test");
+        var options = Load(new()
+        {
+            ["AU_AGENT_BOOT_BACKEND"] = "u-boot",
+            ["AU_AGENT_FW_ENV_CONFIG"] = config,
+        });
+
+        var boot = BootControlFactory.Create(options);
+        await boot.CommitAsync("@deploy/1.0");
+
+        Assert.Equal("u-boot", boot.Name);
+        Assert.Equal("@deploy/1.0\n", await Shell.RunAsync($"fw_printenv -c '{config}' -n au_good"));
     }
 
     [Fact]
