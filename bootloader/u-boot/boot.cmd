@@ -24,6 +24,7 @@ setenv au_re_too_long "^@deploy/................................................
 # "." and ".." would name the deploy directory itself or the top of the pool, not a deployment.
 setenv au_re_dots "^@deploy/[.][.]?$"
 setenv au_re_tries "^[0123456789]$"
+# setexpr prints "<value>: No match" for each check that does not match: expected console noise.
 
 # Scratch memory below the kernel's load address, used before the kernel is loaded; 2 MiB apart
 # because 'env export' clears up to the board's own environment size.

@@ -147,9 +147,35 @@ public sealed class UBootScriptTests
     }
 
     [Fact]
+    public async Task A_trial_whose_kernel_is_missing_falls_back_to_known_good_with_the_rollback_flag()
+    {
+        using var board = UBootTestBoard.Create(Good);
+        await board.WriteEnvironmentAsync($"au_good={Good}", $"au_trial={Trial}", "au_tries=3");
+
+        var console = await board.BootAsync();
+
+        Assert.Equal(Good, console.StartedKernel);
+        Assert.Equal(new KernelCommandLine(Good, Rollback: true), console.CommandLine);
+        Assert.Equal(Environment(Good, Trial, "2"), await board.ReadEnvironmentAsync());
+    }
+
+    [Fact]
     public async Task Without_any_valid_record_nothing_boots()
     {
         using var board = UBootTestBoard.Create(Good, Trial);
+
+        var console = await board.BootAsync();
+
+        Assert.Null(console.StartedKernel);
+        Assert.Null(console.BootArgs);
+        Assert.Contains("nothing safe to boot", console.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_hostile_known_good_record_boots_nothing()
+    {
+        using var board = UBootTestBoard.Create(Good, Trial);
+        await board.RecordKnownGoodAsync($"{Good} init=/bin/sh");
 
         var console = await board.BootAsync();
 
