@@ -35,6 +35,12 @@ public sealed record PayloadTarget
 
     public required int SendProtocol { get; init; }
 
+    /// <summary>
+    /// Set when the payload holds a patched stream: the device rebuilds the original stream (of
+    /// <see cref="StreamSize"/> bytes) from it and the files of its base release.
+    /// </summary>
+    public PayloadPatches? Patches { get; init; }
+
     public JsonObject ToJson()
     {
         var json = new JsonObject
@@ -53,6 +59,14 @@ public sealed record PayloadTarget
         {
             json["base_version"] = BaseVersion;
             json["base_uuid"] = BaseUuid?.ToString("D");
+        }
+        if (Patches is not null)
+        {
+            json["patches"] = new JsonObject
+            {
+                ["reference_cap"] = Patches.ReferenceCap,
+                ["header_sha256"] = Patches.HeaderSha256,
+            };
         }
         return json;
     }
@@ -85,7 +99,12 @@ public sealed record PayloadTarget
                 HeaderSha256 = Hex("header_sha256"),
                 StreamSize = Number("stream_size", 0, long.MaxValue),
                 SendProtocol = (int)Number("send_protocol", 1, 3),
+                Patches = custom["patches"] is null ? null : ReadPatches(),
             };
+            if (target.Patches is not null && kind != PayloadKind.Delta)
+            {
+                throw Bad("patches", "only a delta can be patched");
+            }
             return target;
         }
         catch (Exception exception) when (exception is InvalidOperationException or FormatException)
@@ -94,6 +113,20 @@ public sealed record PayloadTarget
         }
 
         string String(string field) => custom[field]?.GetValue<string>() ?? throw Bad(field, "it is missing");
+
+        PayloadPatches ReadPatches()
+        {
+            var patches = custom["patches"] as JsonObject ?? throw Bad("patches", "it is not an object");
+            var cap = patches["reference_cap"]?.GetValue<long>() ?? throw Bad("patches", "it lacks reference_cap");
+            var hash = patches["header_sha256"]?.GetValue<string>() ?? throw Bad("patches", "it lacks header_sha256");
+            if (cap is < 1 or > AtomicUpdate.Payload.Patches.PatchedStreamFormat.MaxReferenceCap)
+            {
+                throw Bad("patches", string.Create(CultureInfo.InvariantCulture, $"reference_cap {cap} is outside 1..{AtomicUpdate.Payload.Patches.PatchedStreamFormat.MaxReferenceCap}"));
+            }
+            return hash.Length == 64 && hash.All(char.IsAsciiHexDigitLower)
+                ? new PayloadPatches(cap, hash)
+                : throw Bad("patches", "header_sha256 is not 64 lowercase hex digits");
+        }
 
         string Name(string field)
         {

@@ -3,17 +3,22 @@ namespace AtomicUpdate.Payload;
 /// <summary>
 /// Names of the update repository's targets, shared by the publisher and the agent:
 /// <c>releases/&lt;version&gt;/full.payload</c>, <c>releases/&lt;version&gt;/delta-from-&lt;base&gt;.payload</c>
-/// and <c>channels/&lt;channel&gt;.json</c>.
+/// and <c>channels/&lt;channel&gt;.json</c>. Patched deltas live apart, in
+/// <c>patches/&lt;version&gt;/delta-from-&lt;base&gt;.payload</c>, where agents that cannot rebuild them never look.
 /// </summary>
 public static class UpdateTargetNames
 {
     public const string ReleasesDirectory = "releases";
     public const string ChannelsDirectory = "channels";
+    public const string PatchesDirectory = "patches";
 
     public static string Full(string version) => $"{ReleasesDirectory}/{Checked(version, nameof(version))}/full.payload";
 
     public static string Delta(string baseVersion, string version) =>
         $"{ReleasesDirectory}/{Checked(version, nameof(version))}/delta-from-{Checked(baseVersion, nameof(baseVersion))}.payload";
+
+    public static string PatchedDelta(string baseVersion, string version) =>
+        $"{PatchesDirectory}/{Checked(version, nameof(version))}/delta-from-{Checked(baseVersion, nameof(baseVersion))}.payload";
 
     public static string Channel(string channel) => $"{ChannelsDirectory}/{Checked(channel, nameof(channel))}.json";
 

@@ -1,0 +1,406 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using AtomicUpdate.Payload.Zstd;
+using static AtomicUpdate.Payload.Patches.PatchedStreamFormat;
+
+namespace AtomicUpdate.Payload.Patches;
+
+/// <summary>
+/// A read-only stream of the original send stream, rebuilt from a patched stream and the files of the
+/// local base release. It rebuilds one chunk at a time and hands a chunk on only after its SHA-256
+/// matches the original's, from the patched stream's header, whose own SHA-256 is signed: a base file
+/// that differs from the one the patch was made against is caught before its bytes go anywhere.
+/// Memory: one chunk, plus the old and new data of one file, each at most the signed reference cap.
+/// </summary>
+public sealed class PatchedStreamReader : Stream
+{
+    private readonly Stream _patched;
+    private readonly string _baseRoot;
+    private readonly long _streamSize;
+    private readonly PayloadPatches _signed;
+    private readonly bool _leaveOpen;
+    private byte[] _header = [];
+    private byte[] _chunk = [];
+    private int _chunkSize;
+    private int _chunkLength;
+    private int _chunkPosition;
+    private int _nextChunk;
+    private long _produced;
+
+    // The record being rebuilt: up to three pieces, each from the patched stream or from the decoded data.
+    private readonly (bool FromData, long Length)[] _pieces = new (bool, long)[3];
+    private int _piece = -1;
+    private int _pieceCount;
+    private byte[]? _data;
+    private int _dataPosition;
+    private bool _failed;
+    private bool _disposed;
+
+    /// <param name="patched">The patched stream, as the verified payload decompresses it.</param>
+    /// <param name="baseRoot">The local copy of the delta's base release.</param>
+    /// <param name="streamSize">The signed size of the original stream.</param>
+    /// <param name="signed">The signed patch metadata: reference cap and the SHA-256 of the patched stream's header.</param>
+    /// <param name="leaveOpen">Leaves <paramref name="patched"/> open on dispose.</param>
+    public PatchedStreamReader(Stream patched, string baseRoot, long streamSize, PayloadPatches signed, bool leaveOpen = false)
+    {
+        ArgumentNullException.ThrowIfNull(patched);
+        ArgumentNullException.ThrowIfNull(baseRoot);
+        ArgumentNullException.ThrowIfNull(signed);
+        ArgumentOutOfRangeException.ThrowIfNegative(streamSize);
+        _patched = patched;
+        _baseRoot = baseRoot;
+        _streamSize = streamSize;
+        _signed = signed;
+        _leaveOpen = leaveOpen;
+    }
+
+    /// <summary>Files rebuilt from patches so far.</summary>
+    public int PatchesApplied { get; private set; }
+
+    public override bool CanRead => !_disposed;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => _streamSize;
+
+    public override long Position
+    {
+        get => _produced - (_chunkLength - _chunkPosition);
+        set => throw new NotSupportedException("A patched stream cannot seek.");
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        EnsureReadable();
+        if (_chunkPosition == _chunkLength && !NextChunkAsync(async: false, default).AsTask().GetAwaiter().GetResult())
+        {
+            return 0;
+        }
+        return Serve(buffer);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        EnsureReadable();
+        if (_chunkPosition == _chunkLength && !await NextChunkAsync(async: true, cancellationToken).ConfigureAwait(false))
+        {
+            return 0;
+        }
+        return Serve(buffer.Span);
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("A patched stream cannot seek.");
+
+    public override void SetLength(long value) => throw new NotSupportedException("A patched stream is read-only.");
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("A patched stream is read-only.");
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_disposed)
+        {
+            _disposed = true;
+            _data = null;
+            if (!_leaveOpen)
+            {
+                _patched.Dispose();
+            }
+        }
+        base.Dispose(disposing);
+    }
+
+    private int Serve(Span<byte> buffer)
+    {
+        var count = Math.Min(buffer.Length, _chunkLength - _chunkPosition);
+        _chunk.AsSpan(_chunkPosition, count).CopyTo(buffer);
+        _chunkPosition += count;
+        return count;
+    }
+
+    /// <summary>Rebuilds and verifies the next chunk; false after the last.</summary>
+    private async ValueTask<bool> NextChunkAsync(bool async, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (_header.Length == 0)
+            {
+                await ReadHeaderAsync(async, cancellationToken).ConfigureAwait(false);
+            }
+            _chunkLength = 0;
+            _chunkPosition = 0;
+            if (_produced == _streamSize)
+            {
+                return false;
+            }
+            var target = (int)Math.Min(_chunkSize, _streamSize - _produced);
+            while (_chunkLength < target)
+            {
+                if (_piece < 0 || _piece == _pieceCount)
+                {
+                    await NextRecordAsync(async, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                var (fromData, length) = _pieces[_piece];
+                var take = (int)Math.Min(length, target - _chunkLength);
+                var destination = _chunk.AsMemory(_chunkLength, take);
+                if (fromData)
+                {
+                    _data.AsSpan(_dataPosition, take).CopyTo(destination.Span);
+                    _dataPosition += take;
+                }
+                else
+                {
+                    await ReadExactlyAsync(destination, async, cancellationToken).ConfigureAwait(false);
+                }
+                _chunkLength += take;
+                _pieces[_piece].Length -= take;
+                if (_pieces[_piece].Length == 0)
+                {
+                    _piece++;
+                }
+            }
+            Verify();
+            _produced += _chunkLength;
+            if (_produced == _streamSize)
+            {
+                await CheckEndAsync(async, cancellationToken).ConfigureAwait(false);
+            }
+            return true;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            _failed = true;
+            _chunkLength = 0;
+            _chunkPosition = 0;
+            throw;
+        }
+    }
+
+    private async ValueTask ReadHeaderAsync(bool async, CancellationToken cancellationToken)
+    {
+        var fixedPart = new byte[FixedLength];
+        await ReadExactlyAsync(fixedPart, async, cancellationToken).ConfigureAwait(false);
+        if (!fixedPart.AsSpan(0, MagicLength).SequenceEqual(Magic))
+        {
+            throw Fail("The payload is not a patched send stream: it does not start with \"AUPATCH\".");
+        }
+        var version = BinaryPrimitives.ReadUInt16LittleEndian(fixedPart.AsSpan(VersionOffset));
+        var flags = BinaryPrimitives.ReadUInt16LittleEndian(fixedPart.AsSpan(FlagsOffset));
+        if (version != CurrentVersion || flags != 0)
+        {
+            throw Fail($"The patched stream has format version {version} and flags {flags}; this reader supports version {CurrentVersion} without flags.");
+        }
+        var chunkSize = BinaryPrimitives.ReadUInt32LittleEndian(fixedPart.AsSpan(ChunkSizeOffset));
+        var streamSize = BinaryPrimitives.ReadUInt64LittleEndian(fixedPart.AsSpan(StreamSizeOffset));
+        var cap = BinaryPrimitives.ReadUInt64LittleEndian(fixedPart.AsSpan(ReferenceCapOffset));
+        var count = BinaryPrimitives.ReadUInt32LittleEndian(fixedPart.AsSpan(ChunkCountOffset));
+        if (chunkSize is < MinChunkSize or > MaxChunkSize || count > MaxChunkCount)
+        {
+            throw Fail($"The patched stream has a chunk size of {chunkSize} bytes and {count} chunks; {MinChunkSize} to {MaxChunkSize} bytes and at most {MaxChunkCount} chunks are allowed.");
+        }
+        if (streamSize != (ulong)_streamSize || cap != (ulong)_signed.ReferenceCap || count != (streamSize + chunkSize - 1) / chunkSize)
+        {
+            throw Fail($"The patched stream's header describes a {streamSize}-byte stream in {count} chunks of {chunkSize} bytes with a reference cap of {cap}, but the signed target says a {_streamSize}-byte stream and a cap of {_signed.ReferenceCap}.");
+        }
+        var header = new byte[FixedLength + (count * HashLength)];
+        fixedPart.CopyTo(header, 0);
+        await ReadExactlyAsync(header.AsMemory(FixedLength), async, cancellationToken).ConfigureAwait(false);
+        var actual = Convert.ToHexStringLower(SHA256.HashData(header));
+        if (actual != _signed.HeaderSha256)
+        {
+            throw Fail($"The patched stream's header has SHA-256 {actual}, but the signed target says {_signed.HeaderSha256}.");
+        }
+        _header = header;
+        _chunkSize = (int)chunkSize;
+        _chunk = new byte[(int)Math.Min(chunkSize, Math.Max(1, _streamSize))];
+    }
+
+    private async ValueTask NextRecordAsync(bool async, CancellationToken cancellationToken)
+    {
+        var type = await ReadByteAsync(async, cancellationToken).ConfigureAwait(false);
+        _piece = 0;
+        switch (type)
+        {
+            case CopyRecord:
+                var copyLength = BinaryPrimitives.ReadUInt32LittleEndian(await ReadBytesAsync(4, async, cancellationToken).ConfigureAwait(false));
+                SetPieces((false, copyLength));
+                break;
+            case WriteRecord:
+                var write = await ReadBytesAsync(12, async, cancellationToken).ConfigureAwait(false);
+                var commandLength = BinaryPrimitives.ReadUInt32LittleEndian(write);
+                var dataOffset = BinaryPrimitives.ReadUInt32LittleEndian(write.AsSpan(4));
+                var dataLength = BinaryPrimitives.ReadUInt32LittleEndian(write.AsSpan(8));
+                var available = _data is null ? 0 : _data.Length - _dataPosition;
+                if ((ulong)dataOffset + dataLength > commandLength || dataLength > available)
+                {
+                    throw Fail($"A WRITE record of the patched stream puts {dataLength} bytes at offset {dataOffset} of a {commandLength}-byte command, but {available} bytes of patched data remain.");
+                }
+                SetPieces((false, dataOffset), (true, dataLength), (false, commandLength - dataOffset - dataLength));
+                break;
+            case PatchRecord:
+                await ApplyPatchAsync(async, cancellationToken).ConfigureAwait(false);
+                SetPieces();
+                break;
+            case EndRecord:
+                throw Fail($"The patched stream ends after {_produced + _chunkLength} bytes, but the signed stream has {_streamSize}.");
+            default:
+                throw Fail($"The patched stream has a record of unknown type {type}.");
+        }
+    }
+
+    private void SetPieces(params ReadOnlySpan<(bool FromData, long Length)> pieces)
+    {
+        _pieceCount = 0;
+        foreach (var piece in pieces)
+        {
+            if (piece.Length > 0)
+            {
+                _pieces[_pieceCount++] = piece;
+            }
+        }
+    }
+
+    /// <summary>Reads a PATCH record, checks the base file it names against the hash the patch was made with, and decodes the new data.</summary>
+    private async ValueTask ApplyPatchAsync(bool async, CancellationToken cancellationToken)
+    {
+        if (_data is not null && _dataPosition != _data.Length)
+        {
+            throw Fail($"A patch starts while {_data.Length - _dataPosition} bytes of the previous patch's data are unused.");
+        }
+        _data = null;
+        var pathLength = BinaryPrimitives.ReadUInt16LittleEndian(await ReadBytesAsync(2, async, cancellationToken).ConfigureAwait(false));
+        if (pathLength is 0 or > MaxPathLength)
+        {
+            throw Fail($"A patch names a base file of {pathLength} bytes; 1 to {MaxPathLength} are allowed.");
+        }
+        var path = await ReadBytesAsync(pathLength, async, cancellationToken).ConfigureAwait(false);
+        var fields = await ReadBytesAsync(8 + HashLength + 4 + 4, async, cancellationToken).ConfigureAwait(false);
+        var referenceLength = BinaryPrimitives.ReadUInt64LittleEndian(fields);
+        var referenceSha256 = fields.AsSpan(8, HashLength).ToArray();
+        var dataLength = BinaryPrimitives.ReadUInt32LittleEndian(fields.AsSpan(8 + HashLength));
+        var patchLength = BinaryPrimitives.ReadUInt32LittleEndian(fields.AsSpan(8 + HashLength + 4));
+        var cap = (ulong)_signed.ReferenceCap;
+        if (referenceLength > cap || dataLength > cap || patchLength > cap + (cap / 64) + 1024)
+        {
+            throw Fail($"A patch against a {referenceLength}-byte base file makes {dataLength} bytes from {patchLength}, beyond the signed reference cap of {cap} bytes.");
+        }
+
+        var file = BaseFiles.Resolve(_baseRoot, path, out var problem);
+        if (problem is not null)
+        {
+            throw Fail($"The base file a patch was made against cannot be used: {problem} in {_baseRoot}.");
+        }
+        var reference = BaseFiles.Read(file, (long)referenceLength);
+        var actual = SHA256.HashData(reference);
+        if (!actual.AsSpan().SequenceEqual(referenceSha256))
+        {
+            throw Fail($"The base file {file} has SHA-256 {Convert.ToHexStringLower(actual)}, but the patch was made against {Convert.ToHexStringLower(referenceSha256)}: this device's copy of the base release was modified.");
+        }
+        var patch = await ReadBytesAsync((int)patchLength, async, cancellationToken).ConfigureAwait(false);
+        byte[] data;
+        try
+        {
+            data = ZstdPatch.Decompress(reference, patch, (int)dataLength);
+        }
+        catch (PayloadCompressionException exception)
+        {
+            throw new PatchedStreamException($"The patch against {file} cannot be applied: {exception.Message}", exception);
+        }
+        if (data.Length != dataLength)
+        {
+            throw Fail($"The patch against {file} makes {data.Length} bytes, but its record says {dataLength}.");
+        }
+        _data = data;
+        _dataPosition = 0;
+        PatchesApplied++;
+    }
+
+    private void Verify()
+    {
+        var index = _nextChunk;
+        Span<byte> actual = stackalloc byte[HashLength];
+        SHA256.HashData(_chunk.AsSpan(0, _chunkLength), actual);
+        var expected = _header.AsSpan(FixedLength + (index * HashLength), HashLength);
+        if (!actual.SequenceEqual(expected))
+        {
+            throw Fail($"Chunk {index} of the stream rebuilt from the patches and the base release {_baseRoot} has SHA-256 {Convert.ToHexStringLower(actual)}, but the original's is {Convert.ToHexStringLower(expected)}: a base file differs from the release the delta was made from.");
+        }
+        _nextChunk++;
+    }
+
+    /// <summary>After the last chunk: nothing left of the last record, no unused patch data, the END record, then the end of the input.</summary>
+    private async ValueTask CheckEndAsync(bool async, CancellationToken cancellationToken)
+    {
+        if (_piece >= 0 && _piece < _pieceCount)
+        {
+            throw Fail($"The patched stream makes more than the signed {_streamSize} bytes.");
+        }
+        if (_data is not null && _dataPosition != _data.Length)
+        {
+            throw Fail($"The patched stream ends with {_data.Length - _dataPosition} bytes of patched data unused.");
+        }
+        var type = await ReadByteAsync(async, cancellationToken).ConfigureAwait(false);
+        if (type != EndRecord)
+        {
+            throw Fail($"The patched stream makes more than the signed {_streamSize} bytes: a record of type {type} follows the last chunk.");
+        }
+        var extra = new byte[1];
+        var read = async ? await _patched.ReadAsync(extra, cancellationToken).ConfigureAwait(false) : _patched.Read(extra);
+        if (read != 0)
+        {
+            throw Fail("The patched stream continues after its END record.");
+        }
+        _data = null;
+    }
+
+    private async ValueTask<byte> ReadByteAsync(bool async, CancellationToken cancellationToken) =>
+        (await ReadBytesAsync(1, async, cancellationToken).ConfigureAwait(false))[0];
+
+    private async ValueTask<byte[]> ReadBytesAsync(int count, bool async, CancellationToken cancellationToken)
+    {
+        var bytes = new byte[count];
+        await ReadExactlyAsync(bytes, async, cancellationToken).ConfigureAwait(false);
+        return bytes;
+    }
+
+    private async ValueTask ReadExactlyAsync(Memory<byte> destination, bool async, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (async)
+            {
+                await _patched.ReadExactlyAsync(destination, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                _patched.ReadExactly(destination.Span);
+            }
+        }
+        catch (EndOfStreamException exception)
+        {
+            throw new PatchedStreamException($"The patched stream ends inside a record after {_produced + _chunkLength} of {_streamSize} rebuilt bytes.", exception);
+        }
+    }
+
+    private void EnsureReadable()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_failed)
+        {
+            throw new InvalidOperationException("The patched stream failed earlier and cannot be read further.");
+        }
+    }
+
+    private static PatchedStreamException Fail(string message) => new(message);
+}

@@ -1,0 +1,120 @@
+using AtomicUpdate.Btrfs;
+using AtomicUpdate.Testing;
+
+namespace AtomicUpdate.Publisher.Tests.Patches;
+
+/// <summary>
+/// Release pairs on a loopback btrfs, changed the way package upgrades change a root filesystem:
+/// copies of real binaries and libraries of this machine rewritten as a new file renamed over the old
+/// one, changed in place, renamed and changed, plus files added and removed.
+/// </summary>
+public sealed class ReleasePairs : IAsyncLifetime
+{
+    public BtrfsTool Btrfs { get; } = new();
+
+    public LoopbackFilesystem Filesystem { get; private set; } = null!;
+
+    public string Base => Path.Combine(Filesystem.MountPoint, "1.0");
+
+    /// <summary>1.0 upgraded: rewritten, changed in place, renamed and changed, added and removed files.</summary>
+    public string Upgraded => Path.Combine(Filesystem.MountPoint, "1.1");
+
+    /// <summary>1.0 with only new files: a delta with nothing to patch.</summary>
+    public string OnlyAdded => Path.Combine(Filesystem.MountPoint, "1.0-extras");
+
+    /// <summary>The largest base file, usr/bin/bash: larger than a 1 MiB reference cap.</summary>
+    public long LargestFile { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        Filesystem = await LoopbackFilesystem.CreateAsync(1L << 30);
+        var work = Path.Combine(Filesystem.MountPoint, "work");
+        await Btrfs.CreateSubvolumeAsync(work);
+        await Shell.RunAsync("""
+            mkdir -p usr/bin usr/lib etc
+            cp /usr/bin/bash /usr/bin/ls /usr/bin/cat /usr/bin/tar /usr/bin/grep usr/bin/
+            cp -L /usr/lib/x86_64-linux-gnu/libc.so.6 usr/lib/libc.so.6
+            printf 'VERSION=1.0\n' > etc/os-release
+            head -c 300000 /dev/urandom > usr/lib/obsolete.dat
+            sync
+            """, work);
+        LargestFile = new FileInfo(Path.Combine(work, "usr", "bin", "bash")).Length;
+        await Btrfs.SnapshotAsync(work, Base, readOnly: true);
+        await Btrfs.SnapshotAsync(Base, Path.Combine(Filesystem.MountPoint, "extras-work"), readOnly: false);
+        await Shell.RunAsync("""
+            head -c 200000 /dev/urandom > usr/lib/new-module.so
+            printf 'extra\n' > etc/extra.conf
+            sync
+            """, Path.Combine(Filesystem.MountPoint, "extras-work"));
+        await Btrfs.SnapshotAsync(Path.Combine(Filesystem.MountPoint, "extras-work"), OnlyAdded, readOnly: true);
+
+        await UpgradeAsync(Path.Combine(work, "usr", "bin", "bash"));
+        await UpgradeAsync(Path.Combine(work, "usr", "bin", "ls"));
+        await UpgradeAsync(Path.Combine(work, "usr", "bin", "grep"));
+        await ChangeInPlaceAsync(Path.Combine(work, "usr", "lib", "libc.so.6"), 700_000, "PATCHED-IN-PLACE"u8.ToArray());
+        File.Move(Path.Combine(work, "usr", "bin", "cat"), Path.Combine(work, "usr", "bin", "cat.new-name"));
+        await ChangeInPlaceAsync(Path.Combine(work, "usr", "bin", "cat.new-name"), 20_000, "XYZ"u8.ToArray());
+        File.Move(Path.Combine(work, "usr", "bin", "tar"), Path.Combine(work, "usr", "bin", "gtar"));
+        await UpgradeAsync(Path.Combine(work, "usr", "bin", "gtar"));
+        await Shell.RunAsync("""
+            rm usr/lib/obsolete.dat
+            printf 'VERSION=1.1\n' > etc/os-release
+            head -c 100000 /dev/urandom > usr/lib/added.so
+            sync
+            """, work);
+        await Btrfs.SnapshotAsync(work, Upgraded, readOnly: true);
+    }
+
+    public async Task DisposeAsync() => await Filesystem.DisposeAsync();
+
+    /// <summary>
+    /// dpkg's way: the new version is written beside the old one and renamed over it. A new build
+    /// shifts code (bytes inserted early), changes constants here and there, and grows.
+    /// </summary>
+    private static async Task UpgradeAsync(string path)
+    {
+        var data = (await File.ReadAllBytesAsync(path)).ToList();
+        var random = new Random(data.Count);
+        data.InsertRange(4096, Bytes(random, 117));
+        for (var i = 0; i < 40; i++)
+        {
+            var at = random.Next(data.Count - 8);
+            data.RemoveRange(at, 4);
+            data.InsertRange(at, Bytes(random, 4));
+        }
+        data.AddRange(Bytes(random, 3000));
+        await File.WriteAllBytesAsync(path + ".dpkg-new", [.. data]);
+        File.Move(path + ".dpkg-new", path, overwrite: true);
+    }
+
+    /// <summary>Overwrites a few bytes where the file lies, as a binary patcher would.</summary>
+    private static async Task ChangeInPlaceAsync(string path, long offset, byte[] bytes)
+    {
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Write);
+        file.Position = offset;
+        await file.WriteAsync(bytes);
+    }
+
+    private static byte[] Bytes(Random random, int count)
+    {
+        var bytes = new byte[count];
+        random.NextBytes(bytes);
+        return bytes;
+    }
+
+    /// <summary>The kernel's incremental stream from <paramref name="parent"/> to <paramref name="release"/>, in a file unique to the call.</summary>
+    public async Task<string> SendAsync(string parent, string release, int protocol)
+    {
+        var file = Path.Combine(Filesystem.MountPoint, $"stream-{Guid.NewGuid():N}");
+        await Btrfs.SendToFileAsync(new SendOptions(release) { Parent = parent, ProtocolVersion = protocol }, file);
+        return file;
+    }
+
+    /// <summary>A writable copy of the base release to damage, unique to the call.</summary>
+    public async Task<string> CopyOfBaseAsync()
+    {
+        var copy = Path.Combine(Filesystem.MountPoint, $"base-copy-{Guid.NewGuid():N}");
+        await Btrfs.SnapshotAsync(Base, copy, readOnly: false);
+        return copy;
+    }
+}
