@@ -6,6 +6,7 @@ using AtomicUpdate.Agent.State;
 using AtomicUpdate.Boot;
 using AtomicUpdate.Btrfs;
 using AtomicUpdate.Payload;
+using AtomicUpdate.Payload.Patches;
 using AtomicUpdate.SendStream;
 
 namespace AtomicUpdate.Agent.Installation;
@@ -185,7 +186,8 @@ internal sealed class Installer(
         made.Add(staging);
         StateStore.CrashPoint("before-receive");
         await using (var chunks = await OpenChunksAsync(header, fetcher, cacheDirectory, downloaded, cancellationToken).ConfigureAwait(false))
-        await using (var stream = new PayloadDecompressionStream(header, (IChunkSource)chunks, leaveOpen: true))
+        await using (var payloadStream = new PayloadDecompressionStream(header, (IChunkSource)chunks, leaveOpen: true))
+        await using (var stream = OriginalStream(payloadStream, payload))
         {
             var validation = new SendStreamValidatorOptions
             {
@@ -218,6 +220,15 @@ internal sealed class Installer(
         StateStore.CrashPoint("after-rename");
         Directory.Delete(cacheDirectory, recursive: true);
     }
+
+    /// <summary>
+    /// A patched delta's stream is rebuilt from the base release's files and checked chunk by chunk
+    /// against the signed hashes of the original before it goes on; any other payload is the stream itself.
+    /// </summary>
+    private Stream OriginalStream(PayloadDecompressionStream payloadStream, PayloadTarget payload) =>
+        payload.Patches is { } patches
+            ? new PatchedStreamReader(payloadStream, layout.Release(payload.BaseVersion!), payload.StreamSize, patches, leaveOpen: true)
+            : payloadStream;
 
     /// <summary>
     /// Remote payloads go through the cache of verified chunks (resume without downloading them
@@ -295,6 +306,7 @@ internal sealed class Installer(
     {
         InstallFailedException or HookFailedException => exception.Message,
         SendStreamValidationException => $"The update stream was refused before btrfs receive: {exception.Message}",
+        PatchedStreamException => $"The delta could not be rebuilt from this device's base release and was refused before btrfs receive: {exception.Message}",
         PayloadException => $"The payload failed verification: {exception.Message}",
         InvalidDataException => $"The update stream is malformed: {exception.Message}",
         BtrfsException => exception.Message,

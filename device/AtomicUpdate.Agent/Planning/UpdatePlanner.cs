@@ -5,11 +5,14 @@ namespace AtomicUpdate.Agent.Planning;
 
 /// <summary>
 /// Picks the cheapest way, by payload size, from what the device has to the target version: one
-/// delta, a chain of deltas, or the full image. A delta counts only if its base is on the device as
+/// delta (plain, or patched against the base release's files), a chain of deltas, or the full image. A delta counts only if its base is on the device as
 /// the very subvolume it was made from (received_uuid equals the signed base UUID).
 /// </summary>
 internal static class UpdatePlanner
 {
+    /// <summary>The largest signed reference cap of a patched delta this agent rebuilds: old plus new data of one file stay within twice this.</summary>
+    public const long MaxPatchReferenceCap = 128L << 20;
+
     /// <summary>
     /// The plan to reach <paramref name="targetVersion"/> from <paramref name="localReleases"/> (the
     /// device's <c>@releases</c>: version → received_uuid) with the signed <paramref name="targets"/>.
@@ -32,7 +35,8 @@ internal static class UpdatePlanner
         var notForThisHardware = new List<string>();
         foreach (var file in targets)
         {
-            if (!file.Name.StartsWith(UpdateTargetNames.ReleasesDirectory + "/", StringComparison.Ordinal))
+            if (!file.Name.StartsWith(UpdateTargetNames.ReleasesDirectory + "/", StringComparison.Ordinal)
+                && !file.Name.StartsWith(UpdateTargetNames.PatchesDirectory + "/", StringComparison.Ordinal))
             {
                 continue;
             }
@@ -43,6 +47,11 @@ internal static class UpdatePlanner
                 {
                     notForThisHardware.Add($"{file.Name} fits {string.Join(", ", payload.HardwareIds)}");
                 }
+                continue;
+            }
+            if (payload.Patches is { } patches && patches.ReferenceCap > MaxPatchReferenceCap)
+            {
+                // A patched delta whose files would not fit this agent's memory: the plain delta serves instead.
                 continue;
             }
             payloads.Add((file, payload));

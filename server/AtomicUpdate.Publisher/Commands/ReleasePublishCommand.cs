@@ -26,13 +26,15 @@ internal static class ReleasePublishCommand
         var window = new Option<int>("--window-log") { Description = "zstd window as a power of two: the memory a device needs to decompress (24 = 16 MiB; 27 = 128 MiB finds repeats further apart).", DefaultValueFactory = _ => 24 };
         var chunk = new Option<int>("--chunk-size") { Description = "Payload chunk size in bytes: the unit a device verifies and resumes from.", DefaultValueFactory = _ => 1 << 20 };
         var proto = new Option<int>("--send-protocol") { Description = "btrfs send protocol: 1 for any device, 2 for devices with btrfs-progs 6.0 or newer.", DefaultValueFactory = _ => 1 };
+        var noPatches = new Option<bool>("--no-patches") { Description = "Publish plain deltas only, without the binary-patched twin of each delta." };
+        var patchCap = new Option<long>("--patch-reference-cap") { Description = "Bytes: files whose old or new version is larger are not patched; a device holds both in memory while it rebuilds one (signed into the metadata).", DefaultValueFactory = _ => 64L << 20 };
         var targetsDays = new Option<int>("--expires-targets") { Description = "Days until the targets metadata expires.", DefaultValueFactory = _ => 365 };
         var snapshotDays = new Option<int>("--expires-snapshot") { Description = "Days until the snapshot metadata expires.", DefaultValueFactory = _ => 30 };
         var timestampHours = new Option<int>("--expires-timestamp") { Description = "Hours until the timestamp expires (refresh it from cron with `au-publish timestamp refresh`).", DefaultValueFactory = _ => 24 };
         var json = new Option<bool>("--json") { Description = "Print a machine-readable summary and no progress." };
         var command = new Command("publish", "Publish a release: full payload, deltas from the channel's recent releases, channel file; sign targets, snapshot and timestamp.")
         {
-            pool, repo, version, channel, hardware, deltas, level, workers, window, chunk, proto, targetsDays, snapshotDays, timestampHours, json,
+            pool, repo, version, channel, hardware, deltas, level, workers, window, chunk, proto, noPatches, patchCap, targetsDays, snapshotDays, timestampHours, json,
         };
         var signing = SigningOptions.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
@@ -47,6 +49,8 @@ internal static class ReleasePublishCommand
                 WindowLog = result.GetValue(window),
                 ChunkSize = result.GetValue(chunk),
                 SendProtocol = result.GetValue(proto),
+                Patches = !result.GetValue(noPatches),
+                PatchReferenceCap = result.GetValue(patchCap),
                 TargetsExpiry = TimeSpan.FromDays(result.GetValue(targetsDays)),
                 SnapshotExpiry = TimeSpan.FromDays(result.GetValue(snapshotDays)),
                 TimestampExpiry = TimeSpan.FromHours(result.GetValue(timestampHours)),
@@ -82,6 +86,11 @@ internal static class ReleasePublishCommand
         {
             var ratio = payload.StreamBytes == 0 ? 0 : (double)payload.PayloadBytes / payload.StreamBytes;
             text.AppendLine(culture, $"  {payload.TargetName,-48} {TerminalProgress.Size(payload.PayloadBytes),10} ({ratio:P0} of a {TerminalProgress.Size(payload.StreamBytes)} stream; files +{payload.FilesAdded} -{payload.FilesRemoved} ~{payload.FilesChanged}) in {payload.Elapsed.TotalSeconds:F1} s");
+            if (payload.Patched is { } patched)
+            {
+                var statistics = patched.Statistics;
+                text.AppendLine(culture, $"  {patched.TargetName,-48} {TerminalProgress.Size(patched.PayloadBytes),10} ({(double)patched.PayloadBytes / payload.PayloadBytes:P0} of the plain delta, {TerminalProgress.Size(payload.PayloadBytes - patched.PayloadBytes)} saved; {statistics.Patched} of {statistics.Candidates} rewritten files patched, {TerminalProgress.Size(statistics.PatchedDataBytes)} of data as {TerminalProgress.Size(statistics.PatchBytes)} of patches) in {patched.Elapsed.TotalSeconds:F1} s");
+            }
         }
         foreach (var skipped in result.SkippedBases)
         {
@@ -111,6 +120,19 @@ internal static class ReleasePublishCommand
                 ["files_removed"] = payload.FilesRemoved,
                 ["files_changed"] = payload.FilesChanged,
                 ["seconds"] = Math.Round(payload.Elapsed.TotalSeconds, 3),
+                ["patched"] = payload.Patched is not { } patched ? null : new JsonObject
+                {
+                    ["target"] = patched.TargetName,
+                    ["payload_bytes"] = patched.PayloadBytes,
+                    ["saved_bytes"] = payload.PayloadBytes - patched.PayloadBytes,
+                    ["files_patched"] = patched.Statistics.Patched,
+                    ["files_with_old_version"] = patched.Statistics.Candidates,
+                    ["files_over_cap"] = patched.Statistics.OverCap,
+                    ["patched_data_bytes"] = patched.Statistics.PatchedDataBytes,
+                    ["patch_bytes"] = patched.Statistics.PatchBytes,
+                    ["reference_cap"] = patched.Statistics.ReferenceCap,
+                    ["seconds"] = Math.Round(patched.Elapsed.TotalSeconds, 3),
+                },
             })]),
             ["skipped_bases"] = new JsonArray([.. result.SkippedBases.Select(text => (JsonNode)JsonValue.Create(text))]),
             ["targets_version"] = result.TargetsVersion,

@@ -21,6 +21,12 @@ internal sealed record PublishRequest(string Pool, string RepositoryDirectory, s
     /// <summary>Protocol 1 is received by every btrfs-progs; 2 needs btrfs-progs 6.0 on the device.</summary>
     public int SendProtocol { get; init; } = 1;
 
+    /// <summary>Also publish each delta with the data of rewritten files as binary patches against the parent's files.</summary>
+    public bool Patches { get; init; } = true;
+
+    /// <summary>Files whose old or new version is larger stay plain: this bounds the memory a device needs to rebuild one.</summary>
+    public long PatchReferenceCap { get; init; } = 64L << 20;
+
     public TimeSpan TargetsExpiry { get; init; } = TimeSpan.FromDays(365);
 
     public TimeSpan SnapshotExpiry { get; init; } = TimeSpan.FromDays(30);

@@ -13,4 +13,8 @@ internal sealed record PublishedPayload(
     long FilesAdded,
     long FilesRemoved,
     long FilesChanged,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed)
+{
+    /// <summary>The same delta with binary patches, when any file's patch paid; null otherwise.</summary>
+    public PublishedPatchedDelta? Patched { get; init; }
+}

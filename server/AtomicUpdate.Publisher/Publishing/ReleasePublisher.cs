@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AtomicUpdate.Btrfs;
 using AtomicUpdate.Payload;
+using AtomicUpdate.Payload.Patches;
 using AtomicUpdate.Publisher.RepositoryTools;
 using AtomicUpdate.Publisher.Signing;
 using AtomicUpdate.SendStream;
@@ -195,21 +196,7 @@ internal sealed class ReleasePublisher(BtrfsTool btrfs, IProgress<PublishProgres
             statistics = await SendStreamStatistics.CollectAsync(reader, cancellationToken).ConfigureAwait(false);
         }
 
-        PayloadHeader header;
-        await using (var input = new ProgressReadStream(OpenRead(streamFile), done => progress?.Report(new PublishProgress("compress", targetName, done, streamBytes))))
-        await using (var output = new FileStream(payloadFile, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, useAsync: true))
-        {
-            header = await PayloadWriter.WritePayloadAsync(input, output, new PayloadWriterOptions
-            {
-                CompressionLevel = request.CompressionLevel,
-                WindowLog = request.WindowLog,
-                ChunkSize = request.ChunkSize,
-                Workers = request.CompressionWorkers,
-                TemporaryDirectory = work,
-            }, cancellationToken).ConfigureAwait(false);
-        }
-        File.Delete(streamFile);
-
+        var header = await CompressAsync(request, targetName, streamFile, payloadFile, work, cancellationToken).ConfigureAwait(false);
         var custom = new PayloadTarget
         {
             Kind = parent is null ? PayloadKind.Full : PayloadKind.Delta,
@@ -227,9 +214,90 @@ internal sealed class ReleasePublisher(BtrfsTool btrfs, IProgress<PublishProgres
         var target = await repository.AddTargetFileAsync(targetName, payloadFile, custom.ToJson(), cancellationToken).ConfigureAwait(false);
         File.Delete(payloadFile);
         progress?.Report(new PublishProgress("store", targetName, header.PayloadLength, header.PayloadLength));
+        var elapsed = watch.Elapsed;
+        var patched = parent is not null && request.Patches
+            ? await AddPatchedDeltaAsync(repository, request, custom, streamFile, parent, work, cancellationToken).ConfigureAwait(false)
+            : null;
+        File.Delete(streamFile);
         return new PublishedPayload(
             targetName, custom.Kind, parent?.Version, streamBytes, target.Length, statistics.DataBytes,
-            statistics.FilesAdded, statistics.FilesRemoved, statistics.FilesChanged, watch.Elapsed);
+            statistics.FilesAdded, statistics.FilesRemoved, statistics.FilesChanged, elapsed)
+        {
+            Patched = patched,
+        };
+    }
+
+    /// <summary>
+    /// The delta again, with the data of rewritten files as binary patches against the parent's files,
+    /// published beside the plain one when any patch paid. The publisher rebuilds the original stream
+    /// from it first, as a device will, so a patched delta that does not rebuild is never signed.
+    /// </summary>
+    private async Task<PublishedPatchedDelta?> AddPatchedDeltaAsync(
+        Repository repository,
+        PublishRequest request,
+        PayloadTarget plain,
+        string streamFile,
+        ReleaseBase parent,
+        string work,
+        CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var targetName = UpdateTargetNames.PatchedDelta(parent.Version, request.Version);
+        var patchedFile = Path.Combine(work, "patched");
+        var payloadFile = Path.Combine(work, "patched-payload");
+        progress?.Report(new PublishProgress("patch", targetName, 0, 0));
+        PatchStatistics statistics;
+        await using (var output = new FileStream(patchedFile, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, useAsync: true))
+        {
+            statistics = await PatchedStreamEncoder.EncodeAsync(streamFile, parent.Path, output, new PatchEncoderOptions
+            {
+                ReferenceCap = request.PatchReferenceCap,
+                CompressionLevel = request.CompressionLevel,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        try
+        {
+            if (statistics.Patched == 0)
+            {
+                return null;
+            }
+            var patches = new PayloadPatches(statistics.ReferenceCap, statistics.HeaderSha256);
+            await using (var rebuilt = new PatchedStreamReader(OpenRead(patchedFile), parent.Path, statistics.StreamBytes, patches))
+            {
+                await rebuilt.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+            }
+            var header = await CompressAsync(request, targetName, patchedFile, payloadFile, work, cancellationToken).ConfigureAwait(false);
+            var custom = plain with
+            {
+                HeaderLength = header.Length,
+                HeaderSha256 = Convert.ToHexStringLower(header.Sha256),
+                Patches = patches,
+            };
+            progress?.Report(new PublishProgress("store", targetName, 0, header.PayloadLength));
+            var target = await repository.AddTargetFileAsync(targetName, payloadFile, custom.ToJson(), cancellationToken).ConfigureAwait(false);
+            progress?.Report(new PublishProgress("store", targetName, header.PayloadLength, header.PayloadLength));
+            return new PublishedPatchedDelta(targetName, target.Length, statistics, watch.Elapsed);
+        }
+        finally
+        {
+            File.Delete(patchedFile);
+            File.Delete(payloadFile);
+        }
+    }
+
+    private async Task<PayloadHeader> CompressAsync(PublishRequest request, string targetName, string source, string payloadFile, string work, CancellationToken cancellationToken)
+    {
+        var length = new FileInfo(source).Length;
+        await using var input = new ProgressReadStream(OpenRead(source), done => progress?.Report(new PublishProgress("compress", targetName, done, length)));
+        await using var output = new FileStream(payloadFile, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, useAsync: true);
+        return await PayloadWriter.WritePayloadAsync(input, output, new PayloadWriterOptions
+        {
+            CompressionLevel = request.CompressionLevel,
+            WindowLog = request.WindowLog,
+            ChunkSize = request.ChunkSize,
+            Workers = request.CompressionWorkers,
+            TemporaryDirectory = work,
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private static FileStream OpenRead(string path) =>

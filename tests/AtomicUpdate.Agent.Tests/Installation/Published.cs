@@ -9,7 +9,7 @@ namespace AtomicUpdate.Agent.Tests.Installation;
 /// into a build pool and published to channel stable for board-a (deltas from the previous release
 /// only, so 1.0 → 1.2 is a chain), served over HTTP with Range support.
 /// </summary>
-public sealed class Published : IAsyncLifetime
+public class Published : IAsyncLifetime
 {
     public LoopbackFilesystem Build { get; private set; } = null!;
 
@@ -34,7 +34,19 @@ public sealed class Published : IAsyncLifetime
         }
         await PublishAsync("repo", "init", "--repo", Repository, "--root-key", Key("root"), "--targets-key", Key("targets"), "--snapshot-key", Key("snapshot"), "--timestamp-key", Key("timestamp"));
 
-        var tree = Path.Combine(Build.MountPoint, "rootfs");
+        await ReleasesAsync(Path.Combine(Build.MountPoint, "rootfs"));
+        Server = new RangeHttpServer(Repository);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Server?.Dispose();
+        await Build.DisposeAsync();
+    }
+
+    /// <summary>Makes and publishes the releases from a root filesystem tree at <paramref name="tree"/>.</summary>
+    protected virtual async Task ReleasesAsync(string tree)
+    {
         Directory.CreateDirectory(Path.Combine(tree, "usr", "lib"));
         Directory.CreateDirectory(Path.Combine(tree, "etc"));
         await File.WriteAllBytesAsync(Path.Combine(tree, "usr", "lib", "libbig.so"), Random(4_000_000, 1));
@@ -49,19 +61,11 @@ public sealed class Published : IAsyncLifetime
         await File.WriteAllTextAsync(Path.Combine(tree, "etc", "os-release"), "VERSION=1.2\n");
         await File.WriteAllBytesAsync(Path.Combine(tree, "etc", "new.conf"), Random(5000, 4));
         await ReleaseAsync(tree, "1.2");
-
-        Server = new RangeHttpServer(Repository);
-    }
-
-    public async Task DisposeAsync()
-    {
-        Server?.Dispose();
-        await Build.DisposeAsync();
     }
 
     private string Key(string role) => Path.Combine(Keys, role + ".pem");
 
-    private async Task ReleaseAsync(string tree, string version)
+    protected async Task ReleaseAsync(string tree, string version)
     {
         await PublishAsync("release", "import", "--pool", Pool, "--version", version, "--from-dir", tree);
         await PublishAsync("release", "publish", "--pool", Pool, "--repo", Repository, "--version", version, "--channel", "stable",
@@ -69,7 +73,7 @@ public sealed class Published : IAsyncLifetime
             "--key", Key("targets"), "--key", Key("snapshot"), "--key", Key("timestamp"));
     }
 
-    private static byte[] Random(int count, int seed)
+    protected static byte[] Random(int count, int seed)
     {
         var bytes = new byte[count];
         new Random(seed).NextBytes(bytes);

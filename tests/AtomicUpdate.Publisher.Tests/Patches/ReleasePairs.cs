@@ -48,14 +48,14 @@ public sealed class ReleasePairs : IAsyncLifetime
             """, Path.Combine(Filesystem.MountPoint, "extras-work"));
         await Btrfs.SnapshotAsync(Path.Combine(Filesystem.MountPoint, "extras-work"), OnlyAdded, readOnly: true);
 
-        await UpgradeAsync(Path.Combine(work, "usr", "bin", "bash"));
-        await UpgradeAsync(Path.Combine(work, "usr", "bin", "ls"));
-        await UpgradeAsync(Path.Combine(work, "usr", "bin", "grep"));
-        await ChangeInPlaceAsync(Path.Combine(work, "usr", "lib", "libc.so.6"), 700_000, "PATCHED-IN-PLACE"u8.ToArray());
+        await PackageUpgrade.RewriteAsync(Path.Combine(work, "usr", "bin", "bash"));
+        await PackageUpgrade.RewriteAsync(Path.Combine(work, "usr", "bin", "ls"));
+        await PackageUpgrade.RewriteAsync(Path.Combine(work, "usr", "bin", "grep"));
+        await PackageUpgrade.ChangeInPlaceAsync(Path.Combine(work, "usr", "lib", "libc.so.6"), 700_000, "PATCHED-IN-PLACE"u8.ToArray());
         File.Move(Path.Combine(work, "usr", "bin", "cat"), Path.Combine(work, "usr", "bin", "cat.new-name"));
-        await ChangeInPlaceAsync(Path.Combine(work, "usr", "bin", "cat.new-name"), 20_000, "XYZ"u8.ToArray());
+        await PackageUpgrade.ChangeInPlaceAsync(Path.Combine(work, "usr", "bin", "cat.new-name"), 20_000, "XYZ"u8.ToArray());
         File.Move(Path.Combine(work, "usr", "bin", "tar"), Path.Combine(work, "usr", "bin", "gtar"));
-        await UpgradeAsync(Path.Combine(work, "usr", "bin", "gtar"));
+        await PackageUpgrade.RewriteAsync(Path.Combine(work, "usr", "bin", "gtar"));
         await Shell.RunAsync("""
             rm usr/lib/obsolete.dat
             printf 'VERSION=1.1\n' > etc/os-release
@@ -66,41 +66,6 @@ public sealed class ReleasePairs : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await Filesystem.DisposeAsync();
-
-    /// <summary>
-    /// dpkg's way: the new version is written beside the old one and renamed over it. A new build
-    /// shifts code (bytes inserted early), changes constants here and there, and grows.
-    /// </summary>
-    private static async Task UpgradeAsync(string path)
-    {
-        var data = (await File.ReadAllBytesAsync(path)).ToList();
-        var random = new Random(data.Count);
-        data.InsertRange(4096, Bytes(random, 117));
-        for (var i = 0; i < 40; i++)
-        {
-            var at = random.Next(data.Count - 8);
-            data.RemoveRange(at, 4);
-            data.InsertRange(at, Bytes(random, 4));
-        }
-        data.AddRange(Bytes(random, 3000));
-        await File.WriteAllBytesAsync(path + ".dpkg-new", [.. data]);
-        File.Move(path + ".dpkg-new", path, overwrite: true);
-    }
-
-    /// <summary>Overwrites a few bytes where the file lies, as a binary patcher would.</summary>
-    private static async Task ChangeInPlaceAsync(string path, long offset, byte[] bytes)
-    {
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Write);
-        file.Position = offset;
-        await file.WriteAsync(bytes);
-    }
-
-    private static byte[] Bytes(Random random, int count)
-    {
-        var bytes = new byte[count];
-        random.NextBytes(bytes);
-        return bytes;
-    }
 
     /// <summary>The kernel's incremental stream from <paramref name="parent"/> to <paramref name="release"/>, in a file unique to the call.</summary>
     public async Task<string> SendAsync(string parent, string release, int protocol)
