@@ -1,3 +1,5 @@
+using AtomicUpdate.Boot.UBoot;
+
 namespace AtomicUpdate.Boot.Tests.UBootScript;
 
 /// <summary>
@@ -50,6 +52,31 @@ public sealed class UBootScriptTests
         var fourth = await board.BootAsync();
         Assert.Equal(Good, fourth.StartedKernel);
         Assert.Equal(new KernelCommandLine(Good, Rollback: false), fourth.CommandLine);
+    }
+
+    [Fact]
+    public async Task The_agents_U_Boot_backend_and_the_script_agree_from_arming_through_rollback_to_commit()
+    {
+        using var board = UBootTestBoard.Create(Good, Trial);
+        await board.WriteEnvironmentAsync($"au_good={Good}");
+        var agent = new UBootBootControl(board.Config);
+
+        await agent.ArmTrialAsync(Trial, 1);
+        Assert.Equal(Trial, (await board.BootAsync()).StartedKernel);
+        Assert.Equal(new BootEnvironment(Good, Trial, 0), await agent.ReadAsync());
+
+        var rollback = await board.BootAsync();
+        Assert.Equal(new KernelCommandLine(Good, Rollback: true), rollback.CommandLine);
+        Assert.Equal(new BootEnvironment(Good, null, 0), await agent.ReadAsync());
+
+        await agent.ArmTrialAsync(Trial, 3);
+        Assert.Equal(new KernelCommandLine(Trial, Rollback: false), (await board.BootAsync()).CommandLine);
+        Assert.Equal(new BootEnvironment(Good, Trial, 2), await agent.ReadAsync());
+        await agent.CommitAsync(Trial);
+
+        var committed = await board.BootAsync();
+        Assert.Equal(new KernelCommandLine(Trial, Rollback: false), committed.CommandLine);
+        Assert.StartsWith($"{Trial} (good,", committed.Decision, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -32,7 +32,8 @@ internal sealed class UBootTestBoard : IDisposable
 
     public string CopyB => Path.Combine(WorkDirectory, "uboot-redund.env");
 
-    private string Config => Path.Combine(WorkDirectory, "fw_env.config");
+    /// <summary>The fw_env.config naming the two copies, for libubootenv and the agent's U-Boot backend.</summary>
+    public string Config => Path.Combine(WorkDirectory, "fw_env.config");
 
     /// <summary>A board whose boot partition has a kernel and initrd for each entry; both copies start blank.</summary>
     public static UBootTestBoard Create(params string[] entries)
