@@ -18,6 +18,7 @@ internal sealed class UBootTestBoard : IDisposable
 
     private const string Firmware = "/usr/lib/u-boot/qemu_arm64/u-boot.bin";
     private const string PartitionImage = "disk.img@@1M";
+    private const string AutobootCountdown = "Hit any key to stop autoboot";
     private static readonly TimeSpan BootTimeout = TimeSpan.FromSeconds(90);
 
     private readonly TempDirectory _temp = new();
@@ -149,6 +150,7 @@ internal sealed class UBootTestBoard : IDisposable
         {
             using var timeout = new CancellationTokenSource(BootTimeout);
             var buffer = new char[4096];
+            var typed = -1;
             while (true)
             {
                 var read = await process.StandardOutput.ReadAsync(buffer, timeout.Token);
@@ -157,8 +159,19 @@ internal sealed class UBootTestBoard : IDisposable
                     break;
                 }
                 text.Append(buffer, 0, read);
-                // U-Boot's prompt after the script: nothing was started and U-Boot gave up on every boot target.
-                if (text.ToString().Contains("\n=> ", StringComparison.Ordinal))
+                var console = text.ToString();
+                if (typed < 0 && console.Contains(AutobootCountdown, StringComparison.Ordinal))
+                {
+                    // A key ends the 2 s countdown; "boot" then runs the same bootcmd (distro boot) autoboot would.
+                    await process.StandardInput.WriteAsync("x");
+                    await process.StandardInput.FlushAsync();
+                    await process.StandardInput.WriteAsync("boot\n");
+                    await process.StandardInput.FlushAsync();
+                    typed = console.Length;
+                }
+                // U-Boot's prompt again after "boot": nothing was started and U-Boot gave up on every boot target.
+                var booting = typed < 0 ? -1 : console.IndexOf("=> boot", typed, StringComparison.Ordinal);
+                if (booting >= 0 && console.IndexOf("\n=> ", booting, StringComparison.Ordinal) >= 0)
                 {
                     break;
                 }
