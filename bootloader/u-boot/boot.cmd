@@ -26,7 +26,7 @@ setenv au_re_dots "^@deploy/[.][.]?$"
 setenv au_re_tries "^[0123456789]$"
 # setexpr prints "<value>: No match" for each check that does not match: expected console noise.
 
-# Scratch memory below the kernel's load address, used before the kernel is loaded; 2 MiB apart
+# Scratch memory from the kernel's load address up, free until the kernel is loaded; 2 MiB apart
 # because 'env export' clears up to the board's own environment size.
 setexpr au_buf_a ${kernel_addr_r} + 0
 setexpr au_buf_b ${kernel_addr_r} + 200000
