@@ -67,7 +67,7 @@ internal static class AgentBenchmark
         var options = DeviceOptions(repository, device.MountPoint);
         var config = Path.Combine(device.MountPoint, "agent.json");
         await File.WriteAllBytesAsync(config, JsonSerializer.SerializeToUtf8Bytes(options));
-        var (processElapsed, peakKilobytes) = await RunMeasuredAsync("dotnet", Path.Combine(AppContext.BaseDirectory, "au-agent.dll"), "offline", "install", "--config", config, "--version", "1.0", "--booted-entry=@deploy/0");
+        var (processElapsed, peakKilobytes) = await MeasuredProcess.RunAsync("dotnet", Path.Combine(AppContext.BaseDirectory, "au-agent.dll"), "offline", "install", "--config", config, "--version", "1.0", "--booted-entry=@deploy/0");
 
         var culture = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(culture, $"full image: {streamSize / 1e6:F0} MB send stream, payload {new FileInfo(payloadFile).Length / 1e6:F0} MB (zstd level 3)"));
@@ -78,7 +78,7 @@ internal static class AgentBenchmark
         Console.WriteLine(string.Create(culture, $"agent peak RSS over the install (that process): {peakKilobytes / 1024.0:F1} MiB"));
     }
 
-    private static AgentOptions DeviceOptions(string repository, string pool)
+    public static AgentOptions DeviceOptions(string repository, string pool)
     {
         var work = Path.Combine(pool, "agent-work");
         Directory.CreateDirectory(Path.Combine(work, "root"));
@@ -94,39 +94,5 @@ internal static class AgentBenchmark
             BootBackend = "none",
             HooksDirectory = Path.Combine(work, "hooks"),
         };
-    }
-
-    /// <summary>Runs a process to its end, sampling its resident set every 20 ms for the peak (VmHWM where the kernel reports it).</summary>
-    private static async Task<(TimeSpan Elapsed, long PeakKilobytes)> RunMeasuredAsync(string program, params string[] arguments)
-    {
-        var watch = Stopwatch.StartNew();
-        using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        long peak = 0;
-        while (!process.HasExited)
-        {
-            try
-            {
-                foreach (var line in await File.ReadAllLinesAsync($"/proc/{process.Id}/status"))
-                {
-                    if (line.StartsWith("VmHWM:", StringComparison.Ordinal) || line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                    {
-                        peak = Math.Max(peak, long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture));
-                    }
-                }
-            }
-            catch (IOException)
-            {
-            }
-            await Task.Delay(20);
-        }
-        await process.WaitForExitAsync();
-        watch.Stop();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed: {await output}{await error}");
-        }
-        return (watch.Elapsed, peak);
     }
 }

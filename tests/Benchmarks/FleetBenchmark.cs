@@ -19,7 +19,7 @@ internal static class FleetBenchmark
     private const int Connections = 64;
     private const int ReportEvery = 4;
 
-    public static async Task RunAsync(int devices, int seconds)
+    public static async Task<IReadOnlyList<FleetLoadResult>> RunAsync(int devices, int seconds)
     {
         var server = FleetServer.Locate();
         var work = Directory.CreateTempSubdirectory("au-fleet-bench-").FullName;
@@ -112,6 +112,7 @@ internal static class FleetBenchmark
             {
                 Console.WriteLine($"{r.Name}: first error: {r.FirstError}");
             }
+            return results;
         }
         finally
         {

@@ -22,8 +22,14 @@ internal static class Program
                     args.Length > 1 && int.TryParse(args[1], out var devices) ? devices : 100_000,
                     args.Length > 2 && int.TryParse(args[2], out var seconds) ? seconds : 15);
                 return 0;
+            case "suite":
+                await SuiteBenchmark.RunAsync(
+                    args.Length > 1 ? args[1] : "BENCHMARKS.md",
+                    args.Length > 2 && int.TryParse(args[2], out var fleetDevices) ? fleetDevices : 100_000,
+                    args.Length > 3 && int.TryParse(args[3], out var fleetSeconds) ? fleetSeconds : 10);
+                return 0;
             default:
-                await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Known: stream [MEGABYTES], publish [MEGABYTES], agent [MEGABYTES], fleet [DEVICES] [SECONDS].");
+                await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Known: stream [MEGABYTES], publish [MEGABYTES], agent [MEGABYTES], fleet [DEVICES] [SECONDS], suite [REPORT] [DEVICES] [SECONDS].");
                 return 2;
         }
     }

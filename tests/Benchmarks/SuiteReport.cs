@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.Text;
+using AtomicUpdate.Publisher.Publishing;
+
+namespace AtomicUpdate.Benchmarks;
+
+/// <summary>The figures of one suite run, and BENCHMARKS.md made from them.</summary>
+internal sealed class SuiteReport(MachineDescription machine)
+{
+    private static readonly CultureInfo Culture = CultureInfo.InvariantCulture;
+
+    public DebianReleasePair? Pair { get; set; }
+
+    public TimeSpan OursPublish { get; set; }
+
+    public PublishedPayload? OursDelta { get; set; }
+
+    public PublishedPayload? OursFull { get; set; }
+
+    public (TimeSpan Elapsed, long Bytes) BaselineDelta { get; set; }
+
+    public (TimeSpan Elapsed, long Bytes) BaselineFull { get; set; }
+
+    public CompetitorSizes? Ostree { get; set; }
+
+    public CompetitorSizes? Casync { get; set; }
+
+    public TimeSpan FullApply { get; set; }
+
+    public TimeSpan FullApplyBaseline { get; set; }
+
+    public TimeSpan DeltaApply { get; set; }
+
+    public TimeSpan DeltaApplyBaseline { get; set; }
+
+    public long FullStreamBytes { get; set; }
+
+    public long DeltaStreamBytes { get; set; }
+
+    public long FullPayloadBytes { get; set; }
+
+    public (TimeSpan Elapsed, long PeakKilobytes) FullApplyProcess { get; set; }
+
+    public (TimeSpan Elapsed, long PeakKilobytes) DeltaApplyProcess { get; set; }
+
+    public IReadOnlyList<FleetLoadResult> Fleet { get; set; } = [];
+
+    public TimeSpan Elapsed { get; set; }
+
+    public string LoadAtEnd { get; set; } = "";
+
+    public string ToMarkdown()
+    {
+        var pair = Pair!;
+        var facts = pair.Facts;
+        var delta = OursDelta!;
+        var full = OursFull!;
+        var text = new StringBuilder();
+        Line(text, $"# Benchmarks");
+        Line(text);
+        Line(text, $"Measured by `./bench.sh` (the whole suite, {Elapsed.TotalMinutes:F0} min) on {DateTime.UtcNow:yyyy-MM-dd}: {machine.Processor}, {machine.Cores} cores, Linux {machine.Kernel}; {string.Join(", ", machine.Tools)}.");
+        Line(text, $"The machine is shared with other build and test sessions (load average {machine.LoadAtStart} at the start, {LoadAtEnd} at the end), so absolute times are noisy;");
+        Line(text, $"every time below is measured next to its baseline in the same run, and the ratios are the figures to compare. Sizes do not depend on the load.");
+        Line(text);
+        Line(text, $"## The release pair");
+        Line(text);
+        Line(text, $"Real Debian packages, built by `scripts/debian-release-pair.sh` (cached in `/var/cache/atomicupdate-bench`, built {facts.GetValueOrDefault("BUILT")}):");
+        Line(text);
+        Line(text, $"- **1.0**: a minimal Debian {facts.GetValueOrDefault("POINT_RELEASE")} (bookworm) from `debootstrap` (required and important packages, plus `{facts.GetValueOrDefault("INCLUDE")}`): {facts.GetValueOrDefault("PACKAGES_A")} packages, {Megabytes(long.Parse(facts["TREE_A_BYTES"], Culture))} MB of files.");
+        Line(text, $"- **1.1**: a snapshot of 1.0 after `apt-get upgrade` with bookworm-security and bookworm-updates enabled: {facts.GetValueOrDefault("UPGRADED")} packages upgraded ({UpgradedPackages(facts)}).");
+        Line(text, $"- btrfs send streams: 1.1 full {Megabytes(full.StreamBytes)} MB, 1.0 → 1.1 incremental {Megabytes(delta.StreamBytes)} MB.");
+        Line(text);
+
+        Line(text, $"## Download size");
+        Line(text);
+        Line(text, $"What a device downloads: the update from 1.0 to 1.1, and 1.1 on a device that has nothing. Payload data only (signed metadata, OSTree commit objects and casync's index for the full image are a few kB).");
+        Line(text);
+        Line(text, $"| system (default settings) | update 1.0 → 1.1 | vs baseline | full 1.1 | vs baseline |");
+        Line(text, $"|---|---:|---:|---:|---:|");
+        Line(text, $"| AtomicUpdate: `au-publish release publish` (zstd 19, window 2^24, 1 MiB chunks) | {Bytes(delta.PayloadBytes)} | {Ratio(delta.PayloadBytes, BaselineDelta.Bytes)} | {Bytes(full.PayloadBytes)} | {Ratio(full.PayloadBytes, BaselineFull.Bytes)} |");
+        Line(text, $"| `btrfs send [-p 1.0] 1.1 \\| zstd -19 --long=27` (baseline) | {Bytes(BaselineDelta.Bytes)} | 1.00× | {Bytes(BaselineFull.Bytes)} | 1.00× |");
+        Line(text, $"| OSTree {Tool("ostree")}: static delta 1.0 → 1.1; archive-mode objects of 1.1 | {Bytes(Ostree!.Update)} | {Ratio(Ostree.Update, BaselineDelta.Bytes)} | {Bytes(Ostree.Full)} | {Ratio(Ostree.Full, BaselineFull.Bytes)} |");
+        Line(text, $"| casync {Tool("casync")}: chunks 1.1 adds to a store holding 1.0, plus 1.1's index; whole store of 1.1 | {Bytes(Casync!.Update)} | {Ratio(Casync.Update, BaselineDelta.Bytes)} | {Bytes(Casync.Full)} | {Ratio(Casync.Full, BaselineFull.Bytes)} |");
+        Line(text);
+
+        Line(text, $"## Publish time");
+        Line(text);
+        Line(text, $"Release 1.1 published with the defaults (its full payload and the delta from 1.0), next to the same two outputs made by hand; the baseline's delta ran just before ours and its full just after.");
+        Line(text);
+        Line(text, $"| measurement | time | vs baseline |");
+        Line(text, $"|---|---:|---:|");
+        var baselineTotal = BaselineDelta.Elapsed + BaselineFull.Elapsed;
+        Line(text, $"| `au-publish release publish` 1.1: send, validate, compress, sign (both payloads) | {Seconds(OursPublish)} | {OursPublish / baselineTotal:F2}× |");
+        Line(text, $"| … of which the full payload | {Seconds(full.Elapsed)} | {full.Elapsed / BaselineFull.Elapsed:F2}× |");
+        Line(text, $"| … of which the delta | {Seconds(delta.Elapsed)} | {delta.Elapsed / BaselineDelta.Elapsed:F2}× |");
+        Line(text, $"| `btrfs send` + `btrfs send -p` `\\| zstd -19 --long=27` (baseline) | {Seconds(baselineTotal)} | 1.00× |");
+        Line(text, $"| OSTree: commit 1.1 + static-delta generate (for reference) | {Seconds(Ostree.Elapsed)} | {Ostree.Elapsed / baselineTotal:F2}× |");
+        Line(text, $"| casync: make 1.1 into an empty store + into 1.0's store (for reference) | {Seconds(Casync.Elapsed)} | {Casync.Elapsed / baselineTotal:F2}× |");
+        Line(text);
+
+        Line(text, $"## Apply time and memory on the device");
+        Line(text);
+        Line(text, $"The agent (in a running process, as the daemon does it) installs 1.0 from its full payload ({Megabytes(FullPayloadBytes)} MB; published at zstd level 3 to save time, decompression costs about the same), commits, then updates to 1.1 through the delta. The baseline pipes the same payload bytes, unchecked, through `zstd -d | btrfs receive` into a second loopback filesystem just before each install. Page cache dropped before every measurement.");
+        Line(text);
+        Line(text, $"| measurement | time | MB/s of stream | vs baseline |");
+        Line(text, $"|---|---:|---:|---:|");
+        Line(text, $"| agent: full install of 1.0 (verify each chunk, decompress, validate, receive, deploy, arm) | {Seconds(FullApply)} | {Rate(FullStreamBytes, FullApply)} | {FullApply / FullApplyBaseline:F2}× |");
+        Line(text, $"| `zstd -d \\| btrfs receive` of the same payload (baseline) | {Seconds(FullApplyBaseline)} | {Rate(FullStreamBytes, FullApplyBaseline)} | 1.00× |");
+        Line(text, $"| agent: update 1.0 → 1.1 through the delta | {Seconds(DeltaApply)} | {Rate(DeltaStreamBytes, DeltaApply)} | {DeltaApply / DeltaApplyBaseline:F2}× |");
+        Line(text, $"| `zstd -d \\| btrfs receive` of the same delta (baseline) | {Seconds(DeltaApplyBaseline)} | {Rate(DeltaStreamBytes, DeltaApplyBaseline)} | 1.00× |");
+        Line(text);
+        Line(text, $"Peak RSS of the `au-agent offline install` process (VmHWM, start-up included): {Mebibytes(FullApplyProcess.PeakKilobytes)} MiB for the full install ({Seconds(FullApplyProcess.Elapsed)} with start-up), {Mebibytes(DeltaApplyProcess.PeakKilobytes)} MiB for the delta ({Seconds(DeltaApplyProcess.Elapsed)}).");
+        Line(text);
+
+        Line(text, $"## Fleet server");
+        Line(text);
+        Line(text, $"Devices checking in during a rollout (target poll with ETag, every 4th also posting a report, 64 connections), next to nginx serving a static file of a target answer's size; client, server and database on the same cores (`./bench.sh fleet` for the full output).");
+        Line(text);
+        Line(text, $"| server | check-ins/s | p99 ms | errors | vs nginx |");
+        Line(text, $"|---|---:|---:|---:|---:|");
+        var nginx = Fleet.FirstOrDefault(r => r.Name.StartsWith("nginx", StringComparison.Ordinal));
+        foreach (var r in Fleet)
+        {
+            var versus = nginx is null ? "–" : (r.CheckInsPerSecond / nginx.CheckInsPerSecond).ToString("F2", Culture) + "×";
+            Line(text, $"| {r.Name}{(r == nginx ? " (baseline)" : "")} | {r.CheckInsPerSecond:N0} | {r.CheckInP99:F1} | {r.Errors:N0} | {versus} |");
+        }
+        Line(text);
+
+        Line(text, $"## Reproduce");
+        Line(text);
+        Line(text, $"```sh");
+        Line(text, $"./bench.sh                                 # this whole report (root; installs debootstrap, ostree, casync)");
+        Line(text, $"scripts/debian-release-pair.sh --receive POOL   # the release pair as read-only subvolumes POOL/1.0, POOL/1.1");
+        Line(text, $"./bench.sh publish 64 | agent 256 | fleet 100000 15 | stream 256   # the single benchmarks, synthetic trees");
+        Line(text);
+        Line(text, $"# the baselines and the other systems, by hand, on POOL:");
+        Line(text, $"btrfs send -p POOL/1.0 POOL/1.1 | zstd -19 --long=27 -o delta.zst");
+        Line(text, $"btrfs send POOL/1.1 | zstd -19 --long=27 -o full.zst");
+        Line(text, $"tail -c +$((HEADER_LENGTH+1)) PAYLOAD | zstd -d --long=27 | btrfs receive -e DEVICE   # header_length: the payload target's custom metadata");
+        Line(text, $"ostree --repo=R init --mode=archive   # on writable snapshots without the device nodes in /dev");
+        Line(text, $"ostree --repo=R commit --branch=release/b --tree=dir=B; ostree --repo=R commit --branch=release/a --tree=dir=A");
+        Line(text, $"ostree --repo=R static-delta generate --from=release/a --to=release/b   # size: R/deltas");
+        Line(text, $"casync make --store=S a.caidx POOL/1.0; casync make --store=S b.caidx POOL/1.1   # size: what S grew by, plus b.caidx");
+        Line(text, $"```");
+        return text.ToString();
+    }
+
+    private string Tool(string name) => machine.Tools.FirstOrDefault(t => t.StartsWith(name, StringComparison.Ordinal))?[name.Length..].Trim() ?? "";
+
+    private static string UpgradedPackages(IReadOnlyDictionary<string, string> facts) =>
+        facts.TryGetValue("UPGRADED_LIST", out var list) && File.Exists(list)
+            ? string.Join(", ", File.ReadAllLines(list).Select(line => line.Split(' ')).Where(parts => parts.Length == 3).Select(parts => $"{parts[0]} {parts[2]}"))
+            : "see the script's upgraded-packages.txt";
+
+    private static string Bytes(long bytes) => bytes.ToString("N0", Culture);
+
+    private static string Megabytes(long bytes) => (bytes / 1e6).ToString("F1", Culture);
+
+    private static string Mebibytes(long kilobytes) => (kilobytes / 1024.0).ToString("F0", Culture);
+
+    private static string Seconds(TimeSpan time) => time.TotalSeconds.ToString("F1", Culture) + " s";
+
+    private static string Rate(long bytes, TimeSpan time) => (bytes / time.TotalSeconds / 1e6).ToString("F0", Culture);
+
+    private static string Ratio(long ours, long baseline) => ((double)ours / baseline).ToString("F2", Culture) + "×";
+
+    private static void Line(StringBuilder text, FormattableString line) => text.Append(line.ToString(Culture)).Append('\n');
+
+    private static void Line(StringBuilder text) => text.Append('\n');
+}
