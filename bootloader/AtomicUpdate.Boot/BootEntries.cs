@@ -13,9 +13,12 @@ public static class BootEntries
             ? entry[(DeployDirectory.Length + 1)..]
             : null;
 
-    /// <summary>Entries are whitelisted by shape so a hostile environment cannot smuggle kernel arguments.</summary>
+    /// <summary>
+    /// Entries are whitelisted by shape so a hostile environment cannot smuggle kernel arguments;
+    /// "." and ".." would name the deploy directory itself or the top of the pool, not a deployment.
+    /// </summary>
     public static bool IsValid(string entry) =>
-        VersionOf(entry) is { } version
+        VersionOf(entry) is { } version and not ("." or "..")
         && version.Length <= 64
         && version.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '+' or '~');
 }

@@ -30,6 +30,30 @@ public static partial class DurableFile
         SyncDirectory(directory);
     }
 
+    /// <summary>Copies <paramref name="source"/> over <paramref name="destination"/> the same way, streaming (kernels and initrds are large).</summary>
+    public static void Copy(string source, string destination)
+    {
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(destination))!;
+        Directory.CreateDirectory(directory);
+        var temporary = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(destination)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read))
+            using (var output = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                input.CopyTo(output);
+                output.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, destination, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+        SyncDirectory(directory);
+    }
+
     /// <summary>Makes a rename in <paramref name="directory"/> durable.</summary>
     public static void SyncDirectory(string directory)
     {

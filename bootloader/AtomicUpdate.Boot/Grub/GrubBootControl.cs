@@ -13,7 +13,7 @@ public sealed class GrubBootControl : IBootControl
     public const string CopyBSuffix = ".b";
 
     /// <summary>The known-good mirror, relative to the top level of the pool.</summary>
-    public const string PoolMirrorPath = ".atomicupdate/good.env";
+    public const string PoolMirrorPath = KnownGoodFile.RelativePath;
 
     /// <param name="environmentPath">Copy A on the mounted ESP, for example /boot/efi/EFI/BOOT/grubenv.</param>
     /// <param name="poolMountPoint">Where the top level of the btrfs pool (subvolid 5) is mounted.</param>
@@ -22,7 +22,7 @@ public sealed class GrubBootControl : IBootControl
         CopyA = Path.GetFullPath(environmentPath);
         CopyB = CopyA + CopyBSuffix;
         PoolMountPoint = Path.GetFullPath(poolMountPoint);
-        PoolMirror = Path.Combine(PoolMountPoint, PoolMirrorPath);
+        PoolMirror = KnownGoodFile.PathUnder(PoolMountPoint);
     }
 
     public string Name => "grub";
@@ -73,8 +73,7 @@ public sealed class GrubBootControl : IBootControl
     {
         var a = GrubEnvironmentCopy.Read(Name, CopyA);
         var b = GrubEnvironmentCopy.Read(Name, CopyB);
-        var mirror = GrubEnvironmentFile.ReadVariables(Name, PoolMirror, out _)?.GetValueOrDefault(BootVariables.Good);
-        return new GrubEnvironmentState(a, b, mirror is not null && BootEntries.IsValid(mirror) ? mirror : null);
+        return new GrubEnvironmentState(a, b, KnownGoodFile.Read(Name, PoolMountPoint));
     }
 
     private void Write(GrubEnvironmentState current, BootEnvironment next)
@@ -87,7 +86,7 @@ public sealed class GrubBootControl : IBootControl
         }
         if (!Directory.Exists(PoolMountPoint))
         {
-            throw new BootControlException(Name, $"the pool mount point {PoolMountPoint} does not exist; the known-good mirror {PoolMirror} cannot be written.");
+            throw new BootControlException(Name, $"the pool mount point {PoolMountPoint} does not exist; the known-good record {PoolMirror} cannot be written.");
         }
         // A then B: a power cut during either write leaves the other copy valid, old or new.
         var sequence = NextSequence(current);
@@ -100,9 +99,9 @@ public sealed class GrubBootControl : IBootControl
         };
         GrubEnvironmentFile.Write(Name, CopyA, variables);
         GrubEnvironmentFile.Write(Name, CopyB, variables);
-        if (next.GoodEntry is { } good && good != current.PoolGood)
+        if (next.GoodEntry is { } good)
         {
-            GrubEnvironmentFile.Write(Name, PoolMirror, [new(BootVariables.Good, good)]);
+            KnownGoodFile.Write(Name, PoolMountPoint, good);
         }
     }
 

@@ -4,17 +4,38 @@ namespace AtomicUpdate.Boot.UBoot;
 /// Boot control through U-Boot's own environment, located by fw_env.config and kept in the format
 /// fw_printenv/fw_setenv (libubootenv) and U-Boot use. Only <c>au_good</c>, <c>au_trial</c> and
 /// <c>au_tries</c> are changed; every other variable is written back as it was. With a redundant
-/// environment the new image goes to the inactive copy with the next flag, so until it is complete
-/// (valid CRC) U-Boot keeps loading the old one: a power cut loses nothing. A single copy is
-/// rewritten in place and is not power-cut safe.
+/// environment the new image goes to the copy the boot script did not use, with the next flag, so
+/// until it is complete (valid CRC) the old one stays in use: a power cut loses nothing. A single
+/// copy is rewritten in place and is not power-cut safe. The known-good entry is also recorded in
+/// <c>/.atomicupdate/good.env</c> on the pool, and, for a U-Boot that cannot read btrfs, on the boot
+/// partition together with the kernel and initrd of every entry the environment names.
 /// </summary>
-public sealed class UBootBootControl(string configPath = UBootBootControl.DefaultConfigPath) : IBootControl
+public sealed class UBootBootControl : IBootControl
 {
     public const string DefaultConfigPath = "/etc/fw_env.config";
 
+    private readonly BootPartitionMirror? _bootPartition;
+
+    /// <param name="configPath">fw_env.config naming the environment copies.</param>
+    /// <param name="poolMountPoint">Where the top level of the btrfs pool (subvolid 5) is mounted.</param>
+    /// <param name="bootPartition">
+    /// The mounted boot partition U-Boot loads kernels from when it cannot read btrfs; null when
+    /// it reads the pool itself.
+    /// </param>
+    public UBootBootControl(string configPath, string poolMountPoint, string? bootPartition = null)
+    {
+        ConfigPath = configPath;
+        PoolMountPoint = Path.GetFullPath(poolMountPoint);
+        _bootPartition = bootPartition is null ? null : new BootPartitionMirror(Name, Path.GetFullPath(bootPartition), PoolMountPoint);
+    }
+
     public string Name => "u-boot";
 
-    public string ConfigPath { get; } = configPath;
+    public string ConfigPath { get; }
+
+    public string PoolMountPoint { get; }
+
+    public string? BootPartition => _bootPartition?.Root;
 
     public Task<BootEnvironment> ReadAsync(CancellationToken cancellationToken = default) => Task.FromResult(Read().Environment);
 
@@ -23,18 +44,33 @@ public sealed class UBootBootControl(string configPath = UBootBootControl.Defaul
         BootVariables.CheckEntry(Name, entry);
         BootVariables.CheckTries(tries);
         var current = Read();
-        if (current.Environment.GoodEntry is null)
+        if (current.Environment.GoodEntry is not { } good)
         {
-            throw new BootControlException(Name, $"cannot arm {entry}: the environment ({ConfigPath}) has no valid {BootVariables.Good} to fall back to; commit one first.");
+            throw new BootControlException(Name, $"cannot arm {entry}: neither the environment ({ConfigPath}) nor the known-good record has a valid {BootVariables.Good} to fall back to; commit one first.");
         }
-        Write(current, (BootVariables.Trial, entry), (BootVariables.Tries, BootVariables.FormatTries(tries)));
+        if (_bootPartition is { } files)
+        {
+            files.Prune([good, current.Environment.TrialEntry, entry]);
+            files.AddEntry(good);
+            files.AddEntry(entry);
+        }
+        Write(current, (BootVariables.Good, good), (BootVariables.Trial, entry), (BootVariables.Tries, BootVariables.FormatTries(tries)));
+        _bootPartition?.Prune([good, entry]);
         return Task.CompletedTask;
     }
 
     public Task CommitAsync(string entry, CancellationToken cancellationToken = default)
     {
         BootVariables.CheckEntry(Name, entry);
-        Write(Read(), (BootVariables.Good, entry), (BootVariables.Trial, null), (BootVariables.Tries, "0"));
+        var current = Read();
+        if (_bootPartition is { } files)
+        {
+            files.AddEntry(entry);
+            files.WriteGood(entry);
+        }
+        KnownGoodFile.Write(Name, PoolMountPoint, entry);
+        Write(current, (BootVariables.Good, entry), (BootVariables.Trial, null), (BootVariables.Tries, "0"));
+        _bootPartition?.Prune([entry]);
         return Task.CompletedTask;
     }
 
@@ -43,17 +79,19 @@ public sealed class UBootBootControl(string configPath = UBootBootControl.Defaul
         var current = Read();
         if (current.Environment.TrialEntry == entry)
         {
-            Write(current, (BootVariables.Trial, null), (BootVariables.Tries, "0"));
+            Write(current, (BootVariables.Good, current.Environment.GoodEntry), (BootVariables.Trial, null), (BootVariables.Tries, "0"));
+            _bootPartition?.Prune([current.Environment.GoodEntry]);
         }
         return Task.CompletedTask;
     }
 
-    /// <summary>The configured copies as they are now; for diagnostics and tests.</summary>
+    /// <summary>The configured copies and the known-good record the script would read, as they are now; for diagnostics and tests.</summary>
     internal UBootEnvironmentState Read()
     {
         var locations = ReadConfig();
         var redundant = locations.Count == 2;
-        return new UBootEnvironmentState([.. locations.Select(location => UBootEnvironmentCopy.Read(Name, location, redundant))]);
+        var knownGood = _bootPartition is { } files ? files.ReadGood() : KnownGoodFile.Read(Name, PoolMountPoint);
+        return new UBootEnvironmentState([.. locations.Select(location => UBootEnvironmentCopy.Read(Name, location, redundant))], knownGood);
     }
 
     private IReadOnlyList<UBootEnvironmentLocation> ReadConfig()
@@ -77,10 +115,14 @@ public sealed class UBootBootControl(string configPath = UBootBootControl.Defaul
         }
     }
 
-    /// <summary>Sets (or, for null, removes) the given variables in the active copy's strings and writes the result to the inactive copy.</summary>
+    /// <summary>
+    /// Sets (or, for null, removes) the given variables in the strings of the copy in use and writes
+    /// the result to the other copy with the next flag.
+    /// </summary>
     private void Write(UBootEnvironmentState current, params (string Name, string? Value)[] changes)
     {
-        if (current.Active is not { } active)
+        // The copy the script uses; failing that (first provisioning) the one U-Boot loads, whose other variables are kept.
+        if ((current.Chosen ?? current.Active) is not { } active)
         {
             // Writing a fresh environment would drop U-Boot's built-in defaults (bootcmd and the rest).
             var problems = string.Join("; ", current.Copies.Select(copy => copy.Problem));

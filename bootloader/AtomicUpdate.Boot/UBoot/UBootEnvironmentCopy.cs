@@ -35,6 +35,29 @@ internal sealed record UBootEnvironmentCopy(UBootEnvironmentLocation Location, I
         }
     }
 
+    /// <summary>
+    /// The whitelisted values when the copy is usable as the boot script sees it: a valid CRC,
+    /// <c>au_good</c> valid, and <c>au_trial</c> absent or empty, or valid with valid <c>au_tries</c>.
+    /// </summary>
+    public BootEnvironment? Environment
+    {
+        get
+        {
+            if (!IsValid || Get(BootVariables.Good) is not { } good || !BootEntries.IsValid(good))
+            {
+                return null;
+            }
+            var trial = Get(BootVariables.Trial) ?? string.Empty;
+            if (trial.Length == 0)
+            {
+                return new BootEnvironment(good, null, 0);
+            }
+            return BootEntries.IsValid(trial) && BootVariables.ParseTries(Get(BootVariables.Tries)) is { } tries
+                ? new BootEnvironment(good, trial, tries)
+                : null;
+        }
+    }
+
     /// <summary>The value of <paramref name="name"/>; U-Boot lets the last of a repeated name win.</summary>
     public string? Get(string name)
     {

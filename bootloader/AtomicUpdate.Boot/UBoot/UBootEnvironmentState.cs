@@ -1,34 +1,26 @@
 namespace AtomicUpdate.Boot.UBoot;
 
-/// <summary>The environment copies fw_env.config names, and which one U-Boot uses.</summary>
-internal sealed record UBootEnvironmentState(IReadOnlyList<UBootEnvironmentCopy> Copies)
+/// <summary>The environment copies fw_env.config names, which one U-Boot loads, and which one the boot script uses.</summary>
+internal sealed record UBootEnvironmentState(IReadOnlyList<UBootEnvironmentCopy> Copies, string? KnownGood)
 {
     public bool Redundant => Copies.Count == 2;
 
-    /// <summary>The copy U-Boot and libubootenv load, or null when none is valid.</summary>
-    public UBootEnvironmentCopy? Active => Copies switch
-    {
-        [{ IsValid: true } single] => single,
-        [{ IsValid: true } first, { IsValid: true } second] => UBootEnvironmentImage.SecondIsActive(first.Flag, second.Flag) ? second : first,
-        [{ IsValid: true } first, _] => first,
-        [_, { IsValid: true } second] => second,
-        _ => null,
-    };
+    /// <summary>The copy U-Boot and libubootenv load (CRC and flag only), or null when no CRC holds.</summary>
+    public UBootEnvironmentCopy? Active => Pick(copy => copy.IsValid);
 
-    /// <summary>The whitelisted values, each validated by shape; a trial counts only with valid tries.</summary>
-    public BootEnvironment Environment
-    {
-        get
+    /// <summary>The copy the boot script uses: the same rule among copies whose values are valid too.</summary>
+    public UBootEnvironmentCopy? Chosen => Pick(copy => copy.Environment is not null);
+
+    /// <summary>What the script boots from: the chosen copy, else the known-good record with no trial.</summary>
+    public BootEnvironment Environment =>
+        Chosen?.Environment ?? (KnownGood is null ? BootEnvironment.Empty : new BootEnvironment(KnownGood, null, 0));
+
+    /// <summary>Of the copies that qualify, the one with the higher flag (0 follows 255); on a tie the first.</summary>
+    private UBootEnvironmentCopy? Pick(Func<UBootEnvironmentCopy, bool> qualifies) =>
+        Copies.Where(qualifies).ToList() switch
         {
-            if (Active is not { } active)
-            {
-                return BootEnvironment.Empty;
-            }
-            var good = active.Get(BootVariables.Good) is { } g && BootEntries.IsValid(g) ? g : null;
-            var tries = BootVariables.ParseTries(active.Get(BootVariables.Tries));
-            return active.Get(BootVariables.Trial) is { } trial && BootEntries.IsValid(trial) && tries is { } left
-                ? new BootEnvironment(good, trial, left)
-                : new BootEnvironment(good, null, 0);
-        }
-    }
+            [var first, var second] => UBootEnvironmentImage.SecondIsActive(first.Flag, second.Flag) ? second : first,
+            [var only] => only,
+            _ => null,
+        };
 }

@@ -49,6 +49,12 @@ internal sealed record AgentOptions
     /// <summary>The u-boot backend's fw_env.config: where the environment (and its redundant copy) lives.</summary>
     public string FwEnvConfig { get; init; } = "/etc/fw_env.config";
 
+    /// <summary>
+    /// u-boot backend, for a U-Boot that cannot read btrfs: the mounted boot partition that gets a copy
+    /// of each bootable entry's kernel and initrd and of the known-good record. Unset when U-Boot reads the pool.
+    /// </summary>
+    public string? BootPartition { get; init; }
+
     /// <summary>Commands that must all exit 0 for a trial boot to count as healthy; none means boot-complete.target.</summary>
     public IReadOnlyList<string> HealthChecks { get; init; } = [];
 
@@ -135,7 +141,7 @@ internal sealed record AgentOptions
                 problems.Add($"carry-over path '{path}' must be relative to the root, without '..'.");
             }
         }
-        foreach (var (name, value) in new[] { ("poolMountPoint", PoolMountPoint), ("stateDirectory", StateDirectory), ("runningRoot", RunningRoot), ("bootEnvironment", BootEnvironment), ("fwEnvConfig", FwEnvConfig) })
+        foreach (var (name, value) in new[] { ("poolMountPoint", PoolMountPoint), ("stateDirectory", StateDirectory), ("runningRoot", RunningRoot), ("bootEnvironment", BootEnvironment), ("fwEnvConfig", FwEnvConfig), ("bootPartition", BootPartition ?? "/") })
         {
             if (!Path.IsPathRooted(value))
             {

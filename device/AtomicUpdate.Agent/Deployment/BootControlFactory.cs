@@ -11,7 +11,7 @@ internal static class BootControlFactory
     public static IBootControl Create(AgentOptions options) => options.BootBackend switch
     {
         "grub" => new GrubBootControl(options.BootEnvironment, options.PoolMountPoint),
-        "u-boot" => new UBootBootControl(options.FwEnvConfig),
+        "u-boot" => new UBootBootControl(options.FwEnvConfig, options.PoolMountPoint, options.BootPartition),
         "file" => new FileBootControl(options.BootEnvironment),
         // No bootloader integration: the environment is kept with the agent's state, so the state
         // machine runs the same, and an operator reboots into the new default subvolume after commit.

@@ -3,6 +3,7 @@ using AtomicUpdate.Agent.Deployment;
 using AtomicUpdate.Agent.Tests.Support;
 using AtomicUpdate.Boot;
 using AtomicUpdate.Boot.Grub;
+using AtomicUpdate.Boot.UBoot;
 using AtomicUpdate.Testing;
 
 namespace AtomicUpdate.Agent.Tests.Deployment;
@@ -37,6 +38,7 @@ public sealed class BootControlFactoryTests : IDisposable
     [Fact]
     public async Task UBootBackendUsesTheConfiguredFwEnvConfig()
     {
+        Directory.CreateDirectory(_directory.Combine("pool"));
         var device = _directory.Combine("uboot.env");
         var config = _directory.Combine("fw_env.config");
         File.WriteAllBytes(device, new byte[0x2000]);
@@ -53,6 +55,13 @@ public sealed class BootControlFactoryTests : IDisposable
 
         Assert.Equal("u-boot", boot.Name);
         Assert.Equal("@deploy/1.0\n", await Shell.RunAsync($"fw_printenv -c '{config}' -n au_good"));
+        Assert.Null(((UBootBootControl)boot).BootPartition);
+        var withBootPartition = Load(new()
+        {
+            ["AU_AGENT_BOOT_BACKEND"] = "u-boot",
+            ["AU_AGENT_BOOT_PARTITION"] = "/boot/firmware",
+        });
+        Assert.Equal("/boot/firmware", ((UBootBootControl)BootControlFactory.Create(withBootPartition)).BootPartition);
     }
 
     [Fact]

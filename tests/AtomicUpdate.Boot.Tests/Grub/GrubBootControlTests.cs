@@ -245,6 +245,8 @@ public sealed class GrubBootControlTests : IDisposable
     [InlineData("@deploy/1.0 init=/bin/sh")]
     [InlineData("/boot/vmlinuz")]
     [InlineData("@deploy/")]
+    [InlineData("@deploy/..")]
+    [InlineData("@deploy/.")]
     public async Task InvalidEntriesAreRefused(string entry)
     {
         await _boot.CommitAsync("@deploy/1.0");

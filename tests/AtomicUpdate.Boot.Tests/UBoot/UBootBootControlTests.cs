@@ -142,7 +142,7 @@ public sealed class UBootBootControlTests : IDisposable
         File.WriteAllBytes(first, UBootEnvironmentImage.Format(["bootcmd=boot", "au_good=@deploy/1.0"], Size, redundant: true, flag: 255));
         File.WriteAllBytes(second, UBootEnvironmentImage.Format(["bootcmd=boot", "au_good=@deploy/0.9"], Size, redundant: true, flag: 254));
         File.WriteAllText(Config, $"{first} 0x0 0x{Size:x}\n{second} 0x0 0x{Size:x}\n");
-        var boot = new UBootBootControl(Config);
+        var boot = new UBootBootControl(Config, Pool);
 
         await boot.ArmTrialAsync("@deploy/1.1", 2);
 
@@ -158,7 +158,7 @@ public sealed class UBootBootControlTests : IDisposable
         File.WriteAllBytes(image, new byte[0x10000]);
         File.WriteAllText(Config, $"{image} 0x4000 0x{Size:x}\n{image} 0x8000 0x{Size:x}\n");
         await Shell.RunAsync($"printf 'bootcmd=boot\\n' > '{_directory.Combine("defaults")}' && fw_setenv -c '{Config}' -f '{_directory.Combine("defaults")}' board qemu");
-        var boot = new UBootBootControl(Config);
+        var boot = new UBootBootControl(Config, Pool);
 
         await boot.CommitAsync("@deploy/2.0");
         await boot.ArmTrialAsync("@deploy/2.1", 3);
@@ -173,14 +173,61 @@ public sealed class UBootBootControlTests : IDisposable
     [Fact]
     public async Task HostileValuesAreNotTrusted()
     {
-        var boot = await Create(redundant: true);
-        await Shell.RunAsync($"fw_setenv -c '{Config}' au_good '@deploy/1.0 init=/bin/sh' && fw_setenv -c '{Config}' au_trial '@deploy/1.1;reset' && fw_setenv -c '{Config}' au_tries 3");
+        var boot = await Create(redundant: false);
+        await Shell.RunAsync($"fw_setenv -c '{Config}' au_good '@deploy/1.0 init=/bin/sh'");
 
         Assert.Equal(BootEnvironment.Empty, await boot.ReadAsync());
         var error = await Assert.ThrowsAsync<BootControlException>(() => boot.ArmTrialAsync("@deploy/1.1", 3));
-        Assert.Contains("no valid au_good", error.Message);
+        Assert.Contains("has a valid au_good to fall back to", error.Message);
 
-        await Shell.RunAsync($"fw_setenv -c '{Config}' au_good @deploy/1.0 && fw_setenv -c '{Config}' au_tries x");
+        // A copy with a hostile trial is not used at all (as in the boot script): the known-good record is.
+        await boot.CommitAsync("@deploy/1.0");
+        await Shell.RunAsync($"fw_setenv -c '{Config}' au_trial '@deploy/1.1;reset' && fw_setenv -c '{Config}' au_tries 3");
+        Assert.Null(boot.Read().Chosen);
+        Assert.Equal(new BootEnvironment("@deploy/1.0", null, 0), await boot.ReadAsync());
+        await Shell.RunAsync($"fw_setenv -c '{Config}' au_trial @deploy/.. && fw_setenv -c '{Config}' au_tries 3");
+        Assert.Null(boot.Read().Chosen);
+        await Shell.RunAsync($"fw_setenv -c '{Config}' au_trial @deploy/1.1 && fw_setenv -c '{Config}' au_tries x");
+        Assert.Null(boot.Read().Chosen);
+        await Shell.RunAsync($"fw_setenv -c '{Config}' au_tries 3");
+        Assert.Equal(new BootEnvironment("@deploy/1.0", "@deploy/1.1", 3), await boot.ReadAsync());
+    }
+
+    [Fact]
+    public async Task NewerCopyWithInvalidValuesLosesToTheOlderValidOneAsInTheBootScript()
+    {
+        var boot = await Create(redundant: true);
+        await boot.CommitAsync("@deploy/1.0");
+        var valid = boot.Read().Active!;
+        // A newer copy (higher flag, good CRC) whose au_good is hostile.
+        await Shell.RunAsync($"fw_setenv -c '{Config}' au_good '@deploy/1.0 init=/bin/sh'");
+        var state = boot.Read();
+        Assert.NotEqual(valid.Location, state.Active!.Location);
+        Assert.Equal(valid.Location, state.Chosen!.Location);
+
+        Assert.Equal(new BootEnvironment("@deploy/1.0", null, 0), await boot.ReadAsync());
+
+        // The agent writes over the hostile copy, from the valid one's variables, with the next flag.
+        await boot.ArmTrialAsync("@deploy/1.1", 3);
+        state = boot.Read();
+        Assert.NotEqual(valid.Location, state.Active!.Location);
+        Assert.Equal((byte)(valid.Flag + 1), state.Active.Flag);
+        Assert.Equal(new BootEnvironment("@deploy/1.0", "@deploy/1.1", 3), await boot.ReadAsync());
+        Assert.Equal("@deploy/1.0\n", await Shell.RunAsync($"fw_printenv -c '{Config}' -n au_good"));
+        Assert.Equal("AU-0001 rev=b\n", await Shell.RunAsync($"fw_printenv -c '{Config}' -n serial"));
+    }
+
+    [Fact]
+    public async Task NoUsableCopyFallsBackToTheKnownGoodRecord()
+    {
+        var boot = await Create(redundant: true);
+        await boot.CommitAsync("@deploy/1.0");
+        Assert.Equal("au_good=@deploy/1.0\n", await Shell.RunAsync($"grub-editenv '{_directory.Combine("pool", ".atomicupdate", "good.env")}' list"));
+        foreach (var copy in boot.Read().Copies)
+        {
+            FlipByte(copy.Location, 10);
+        }
+
         Assert.Equal(new BootEnvironment("@deploy/1.0", null, 0), await boot.ReadAsync());
     }
 
@@ -191,7 +238,7 @@ public sealed class UBootBootControlTests : IDisposable
         var device = _directory.Combine("dev", "env0");
         File.WriteAllBytes(device, new byte[Size]);
         File.WriteAllText(Config, $"{device} 0x0 0x{Size:x}\n");
-        var boot = new UBootBootControl(Config);
+        var boot = new UBootBootControl(Config, Pool);
 
         var error = await Assert.ThrowsAsync<BootControlException>(() => boot.CommitAsync("@deploy/1.0"));
 
@@ -204,16 +251,16 @@ public sealed class UBootBootControlTests : IDisposable
     [Fact]
     public async Task ConfigurationErrorsNameTheBackendAndTheFile()
     {
-        var missing = new UBootBootControl(_directory.Combine("nope.config"));
+        var missing = new UBootBootControl(_directory.Combine("nope.config"), Pool);
         var error = await Assert.ThrowsAsync<BootControlException>(() => missing.ReadAsync());
         Assert.Contains($"Boot control (u-boot): cannot read the environment configuration {_directory.Combine("nope.config")}", error.Message);
 
         File.WriteAllText(Config, $"{_directory.Combine("absent")} 0x0 0x2000\n");
-        error = await Assert.ThrowsAsync<BootControlException>(() => new UBootBootControl(Config).ReadAsync());
+        error = await Assert.ThrowsAsync<BootControlException>(() => new UBootBootControl(Config, Pool).ReadAsync());
         Assert.Contains($"cannot read the environment at offset 0x0 of {_directory.Combine("absent")}", error.Message);
 
         File.WriteAllText(Config, "/dev/mtd0 0x0 0x2000\n");
-        error = await Assert.ThrowsAsync<BootControlException>(() => new UBootBootControl(Config).ReadAsync());
+        error = await Assert.ThrowsAsync<BootControlException>(() => new UBootBootControl(Config, Pool).ReadAsync());
         Assert.Contains($"the environment configuration {Config} is not valid: line 1", error.Message);
     }
 
@@ -226,13 +273,15 @@ public sealed class UBootBootControlTests : IDisposable
         File.WriteAllBytes(device, image);
         File.WriteAllText(Config, $"{device} 0 0x64\n");
 
-        var error = await Assert.ThrowsAsync<BootControlException>(() => new UBootBootControl(Config).CommitAsync("@deploy/1.0"));
+        var error = await Assert.ThrowsAsync<BootControlException>(() => new UBootBootControl(Config, Pool).CommitAsync("@deploy/1.0"));
 
         Assert.Contains("do not fit", error.Message);
         Assert.Equal(image, File.ReadAllBytes(device));
     }
 
     private string Config => _directory.Combine("fw_env.config");
+
+    private string Pool => Directory.CreateDirectory(_directory.Combine("pool")).FullName;
 
     /// <summary>Zeroed "devices" and an environment created by fw_setenv from defaults, as a board's first saveenv would.</summary>
     private async Task<UBootBootControl> Create(bool redundant)
@@ -250,7 +299,7 @@ public sealed class UBootBootControlTests : IDisposable
         File.WriteAllText(defaults, "bootcmd=run distro_bootcmd; echo 'a=b'\nbootdelay=2\nfdt_addr=0x40000000\n");
         await Shell.RunAsync($"fw_setenv -c '{Config}' -f '{defaults}' serial 'AU-0001 rev=b'");
         await Shell.RunAsync($"fw_setenv -c '{Config}' -f '{defaults}' .flags 'serial:so'");
-        return new UBootBootControl(Config);
+        return new UBootBootControl(Config, Pool);
     }
 
     private Task<string> PrintEnv() => Shell.RunAsync($"fw_printenv -c '{Config}'");

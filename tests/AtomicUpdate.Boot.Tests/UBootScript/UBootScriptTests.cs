@@ -59,7 +59,8 @@ public sealed class UBootScriptTests
     {
         using var board = UBootTestBoard.Create(Good, Trial);
         await board.WriteEnvironmentAsync($"au_good={Good}");
-        var agent = new UBootBootControl(board.Config);
+        using var pool = new AtomicUpdate.Agent.Tests.Support.TempDirectory();
+        var agent = new UBootBootControl(board.Config, pool.Path);
 
         await agent.ArmTrialAsync(Trial, 1);
         Assert.Equal(Trial, (await board.BootAsync()).StartedKernel);
