@@ -43,6 +43,7 @@ public sealed class UBootBootControl : IBootControl
     {
         BootVariables.CheckEntry(Name, entry);
         BootVariables.CheckTries(tries);
+        using var locked = UBootEnvironmentLock.Acquire(Name);
         var current = Read();
         if (current.Environment.GoodEntry is not { } good)
         {
@@ -62,6 +63,7 @@ public sealed class UBootBootControl : IBootControl
     public Task CommitAsync(string entry, CancellationToken cancellationToken = default)
     {
         BootVariables.CheckEntry(Name, entry);
+        using var locked = UBootEnvironmentLock.Acquire(Name);
         var current = Read();
         if (_bootPartition is { } files)
         {
@@ -76,6 +78,7 @@ public sealed class UBootBootControl : IBootControl
 
     public Task MarkBadAsync(string entry, CancellationToken cancellationToken = default)
     {
+        using var locked = UBootEnvironmentLock.Acquire(Name);
         var current = Read();
         if (current.Environment.TrialEntry == entry)
         {

@@ -279,6 +279,35 @@ public sealed class UBootBootControlTests : IDisposable
         Assert.Equal(image, File.ReadAllBytes(device));
     }
 
+    [Fact]
+    public async Task WritesWaitForTheLockFwSetenvTakes()
+    {
+        var boot = await Create(redundant: true);
+        var marker = _directory.Combine("locked");
+        using var holder = System.Diagnostics.Process.Start("flock", [UBootEnvironmentLock.DefaultPath, "sh", "-c", $"touch '{marker}'; sleep 1.5"]);
+        try
+        {
+            while (!File.Exists(marker))
+            {
+                await Task.Delay(10);
+            }
+            var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+
+            await boot.CommitAsync("@deploy/1.0");
+
+            // Unlocked, a commit takes milliseconds; the other writer holds the lock for 1.5 s.
+            Assert.True(stopwatch.Elapsed > TimeSpan.FromSeconds(0.5), $"the commit took {stopwatch.Elapsed}, inside the other writer's lock");
+        }
+        finally
+        {
+            if (!holder.HasExited)
+            {
+                holder.Kill();
+            }
+        }
+        Assert.Equal(new BootEnvironment("@deploy/1.0", null, 0), await boot.ReadAsync());
+    }
+
     private string Config => _directory.Combine("fw_env.config");
 
     private string Pool => Directory.CreateDirectory(_directory.Combine("pool")).FullName;
