@@ -99,9 +99,29 @@ public sealed class GrubBootControl : IBootControl
         };
         GrubEnvironmentFile.Write(Name, CopyA, variables);
         GrubEnvironmentFile.Write(Name, CopyB, variables);
+        RemoveLeftovers(directory);
         if (next.GoodEntry is { } good)
         {
             KnownGoodFile.Write(Name, PoolMountPoint, good);
+        }
+    }
+
+    /// <summary>Temp files of writes a power cut interrupted; the ESP is small and GRUB never reads them.</summary>
+    private void RemoveLeftovers(string directory)
+    {
+        foreach (var copy in new[] { CopyA, CopyB })
+        {
+            foreach (var leftover in Directory.EnumerateFiles(directory, $".{Path.GetFileName(copy)}.*.tmp"))
+            {
+                try
+                {
+                    File.Delete(leftover);
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    // Harmless where it is; the next write tries again.
+                }
+            }
         }
     }
 

@@ -209,7 +209,7 @@ public sealed class GrubBootControlTests : IDisposable
     }
 
     [Fact]
-    public async Task LeftoverTempFileFromACutWriteIsHarmless()
+    public async Task LeftoverTempFileFromACutWriteIsHarmlessAndRemoved()
     {
         await _boot.CommitAsync("@deploy/1.0");
         File.WriteAllBytes(Path.Combine(Path.GetDirectoryName(_boot.CopyA)!, ".grubenv.0123.tmp"), [1, 2, 3]);
@@ -217,6 +217,7 @@ public sealed class GrubBootControlTests : IDisposable
         await _boot.ArmTrialAsync("@deploy/1.1", 2);
 
         Assert.Equal(new BootEnvironment("@deploy/1.0", "@deploy/1.1", 2), await _boot.ReadAsync());
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(_boot.CopyA)!, "*.tmp"));
     }
 
     [Fact]
