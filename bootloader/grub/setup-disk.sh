@@ -65,27 +65,30 @@ mkdir -p "$work/pool"
 mount -t btrfs -o subvolid=5 "$loop" "$work/pool"
 mounted=1
 for subvolume in @releases @deploy @data; do btrfs -q subvolume create "$work/pool/$subvolume"; done
-mkdir -p "$work/pool/.atomicupdate" "$work/pool/$state_in_pool"
+mkdir -p "$work/pool/$state_in_pool"
 if [ -n "$data" ]; then cp -a "$data/." "$work/pool/@data/"; fi
 
 # The first release, committed without a trial (there is nothing to fall back to yet). The agent
-# works on the mounted pool; its boot environment goes to a staging directory copied to the ESP below.
+# works on the mounted pool; its boot backend here is a throwaway file (the GRUB backend refuses to
+# arm a trial without a known-good entry, which a blank device does not have yet).
 mkdir -p "$work/esp" "$work/root" "$work/hooks"
 output=$(AU_AGENT_TRUSTED_ROOT="$trusted_root" AU_AGENT_HOOKS_DIRECTORY="$work/hooks" \
-  AU_AGENT_BOOT_BACKEND=file AU_AGENT_BOOT_ENVIRONMENT="$work/esp/file.env" \
+  AU_AGENT_BOOT_BACKEND=file AU_AGENT_BOOT_ENVIRONMENT="$work/provisioning.env" \
   "$agent" offline install --config "$config" --pool "$work/pool" --root "$work/root" \
-  --state "$work/pool/$state_in_pool" --bundle "$bundle" --commit) \
+  --state "$work/pool/$state_in_pool" --bundle "$bundle" --commit 2>&1) \
   || { echo "error: provisioning from $bundle failed: $output" >&2; exit 1; }
 version=$(sed -n 's/^Committed: \([^ ]*\) .*/\1/p' <<<"$output")
 [ -n "$version" ] || { echo "error: the agent did not commit the bundle's release: $output" >&2; exit 1; }
 entry=@deploy/$version
 [ -f "$work/pool/$entry/boot/vmlinuz" ] && [ -f "$work/pool/$entry/boot/initrd.img" ] \
   || { echo "error: release $version has no /boot/vmlinuz and /boot/initrd.img; GRUB boots those" >&2; exit 1; }
-# The boot environment of bootloader/README.md: copies A and B, and the known-good entry on the pool.
+# The GRUB environment of bootloader/README.md: copies A and B (sequence 1), and the known-good
+# entry on the pool; from here on the agent's GRUB backend keeps them.
 for copy in grubenv grubenv.b; do
   grub-editenv "$work/esp/$copy" create
   grub-editenv "$work/esp/$copy" set au_good="$entry" au_trial= au_tries=0 au_seq=1
 done
+mkdir -p "$work/pool/.atomicupdate"
 grub-editenv "$work/pool/.atomicupdate/good.env" create
 grub-editenv "$work/pool/.atomicupdate/good.env" set au_good="$entry"
 umount "$work/pool"
