@@ -114,6 +114,13 @@ public sealed class BtrfsTool
             ["subvolume", "set-default", subvolumeId.ToString(CultureInfo.InvariantCulture), Operand(mountPoint)], cancellationToken);
     }
 
+    /// <summary>
+    /// <c>btrfs filesystem sync PATH</c>: commits the running transaction, so that subvolume changes
+    /// (a new snapshot, set-default) are on disk before anything that depends on them is written elsewhere.
+    /// </summary>
+    public Task SyncAsync(string path, CancellationToken cancellationToken = default) =>
+        RunAsync(["filesystem", "sync", Operand(path)], cancellationToken);
+
     /// <summary><c>btrfs send</c> with the stream copied into <paramref name="destination"/> as it is produced.</summary>
     /// <remarks>If writing to <paramref name="destination"/> fails, btrfs send is killed and that exception is rethrown.</remarks>
     public Task SendAsync(SendOptions options, Stream destination, CancellationToken cancellationToken = default)

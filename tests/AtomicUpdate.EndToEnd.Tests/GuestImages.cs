@@ -4,10 +4,10 @@ using AtomicUpdate.Testing;
 namespace AtomicUpdate.EndToEnd.Tests;
 
 /// <summary>
-/// Built once per test run, on a loopback btrfs (so every scenario's disk is an instant reflink
-/// copy): the guest releases of <see cref="Releases"/>, imported and published with the real
-/// au-publish, their offline bundles, and a base disk set up with bootloader/grub/setup-disk.sh
-/// and release 1.0 committed.
+/// Built once per test run by scripts/vm/build-guest-images.sh, on a loopback btrfs (so every
+/// scenario's disk is an instant reflink copy): the guest releases of <see cref="Releases"/>
+/// published with the real au-publish, their offline bundles, and a base disk set up with
+/// bootloader/grub/setup-disk.sh and release 1.0 committed.
 /// </summary>
 public sealed class GuestImages : IAsyncLifetime
 {
@@ -24,51 +24,18 @@ public sealed class GuestImages : IAsyncLifetime
         ("1.5", "1.4", ""),
     ];
 
-    public const string DataSentinel = "sentinel";
-
     private LoopbackFilesystem _build = null!;
 
     public string Work => _build.MountPoint;
 
     public string BaseDisk => Path.Combine(Work, "base.img");
 
-    public string Bundle(string version) => Path.Combine(Work, "bundles", version + ".aub");
-
     public async Task InitializeAsync()
     {
         _build = await LoopbackFilesystem.CreateAsync(6L << 30);
-        var repository = RepositoryPaths.Root;
-        var publish = RepositoryPaths.Publisher;
-        var steps = new List<string>
-        {
-            $"cd {Work}",
-            "mkdir -p pool keys bundles tree/etc data",
-            $"for key in root targets timestamp; do {publish} keys generate --out keys/$key.pem >/dev/null; done",
-            $"{publish} repo init --repo repo --root-key keys/root.pem --targets-key keys/targets.pem --snapshot-key keys/targets.pem --timestamp-key keys/timestamp.pem >/dev/null",
-            $"cp {repository}/tests/AtomicUpdate.EndToEnd.Tests/guest-agent.json agent.json",
-            $"{repository}/scripts/vm/build-guest-root.sh rootfs {RepositoryPaths.AgentDirectory} agent.json repo/1.root.json 1.0",
-            "publish() { " + publish + " release import --pool pool --version $1 --from-dir rootfs ${2:+--base $2} >/dev/null && "
-                + publish + " release publish --pool pool --repo repo --version $1 --channel stable --hardware qemu-x86_64 --deltas 5 --compression-level 1 --key keys/targets.pem --key keys/timestamp.pem >/dev/null; }",
-            "publish 1.0",
-            // Each release starts from its base's tree: a copy kept per version.
-            "cp -a --reflink=auto rootfs tree-1.0",
-        };
-        foreach (var (version, baseVersion, change) in Releases)
-        {
-            steps.Add($"rm -rf rootfs && cp -a --reflink=auto tree-{baseVersion} rootfs && echo {version} > rootfs/etc/release");
-            if (change.Length > 0)
-            {
-                steps.Add($"(cd rootfs && {change})");
-            }
-            steps.Add($"publish {version} {baseVersion} && cp -a --reflink=auto rootfs tree-{version}");
-            steps.Add($"{publish} bundle --repo repo --version {version} --from {baseVersion} --out bundles/{version}.aub >/dev/null");
-        }
-        steps.Add($"{publish} bundle --repo repo --version 1.0 --out bundles/1.0.aub >/dev/null");
-        // @data's content, checked by the guest at every boot (sha256sum -c).
-        steps.Add($"head -c 1000000 /dev/urandom > data/{DataSentinel} && (cd data && sha256sum {DataSentinel} | sed 's# {DataSentinel}$# /data/{DataSentinel}#' > {DataSentinel}.sha256)");
-        steps.Add($"{repository}/bootloader/grub/setup-disk.sh --disk base.img --size 1G --bundle bundles/1.0.aub --agent-config agent.json "
-            + $"--trusted-root repo/1.root.json --agent {RepositoryPaths.AgentDirectory}/au-agent --data data >/dev/null");
-        await Shell.RunAsync(string.Join('\n', steps));
+        var releases = string.Join(' ', Releases.Select(release => $"{release.Version} {release.Base} {Quoted(release.Change)}"));
+        await Shell.RunAsync($"{RepositoryPaths.Script("scripts", "vm", "build-guest-images.sh")} {Work} {RepositoryPaths.AgentDirectory} "
+            + $"{RepositoryPaths.Publisher} {RepositoryPaths.Script("tests", "AtomicUpdate.EndToEnd.Tests", "guest-agent.json")} {releases}");
     }
 
     /// <summary>A fresh copy of the base disk for one scenario (a reflink: no data is copied).</summary>
@@ -88,4 +55,6 @@ public sealed class GuestImages : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await _build.DisposeAsync();
+
+    private static string Quoted(string word) => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

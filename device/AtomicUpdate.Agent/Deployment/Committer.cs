@@ -34,6 +34,9 @@ internal sealed class Committer(AgentOptions options, PoolLayout layout, BtrfsTo
     {
         var entry = BootEntries.ForVersion(record.TargetVersion);
         await btrfs.SetDefaultAsync(layout.Deployment(record.TargetVersion), cancellationToken).ConfigureAwait(false);
+        // set-default lives in the running btrfs transaction: without a sync a power cut would undo
+        // it while the boot environment (on the ESP) already names the new release (found in QEMU).
+        await btrfs.SyncAsync(layout.MountPoint, cancellationToken).ConfigureAwait(false);
         StateStore.CrashPoint("after-set-default");
         await boot.CommitAsync(entry, cancellationToken).ConfigureAwait(false);
         StateStore.CrashPoint("after-boot-commit");

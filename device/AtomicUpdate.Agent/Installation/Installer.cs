@@ -67,6 +67,8 @@ internal sealed class Installer(
             StateStore.CrashPoint("after-post-install-hooks");
 
             progress?.Report(new InstallProgress("arming trial", total, total));
+            // The deployment must be on disk before the bootloader is told to boot it.
+            await btrfs.SyncAsync(layout.MountPoint, cancellationToken).ConfigureAwait(false);
             await boot.ArmTrialAsync(BootEntries.ForVersion(plan.Version), options.Tries, cancellationToken).ConfigureAwait(false);
             StateStore.CrashPoint("after-trial-armed");
             record = store.Advance(record, TransactionState.TrialArmed);
