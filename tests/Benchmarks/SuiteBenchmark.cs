@@ -44,16 +44,15 @@ internal static class SuiteBenchmark
         // Publish: the baseline's delta, ours (full + delta, defaults), the baseline's full, interleaved.
         Step("publish: btrfs send -p | zstd -19 --long=27");
         var baselineDeltaFile = Path.Combine(work, "baseline-delta.zst");
-        var baselineDelta = await TimeAsync($"btrfs send -q -p '{pair.ReleaseA}' '{pair.ReleaseB}' | {BaselineCompression} -o '{baselineDeltaFile}'");
+        var baselineDelta = await Measurement.OfShellAsync($"btrfs send -q -p '{pair.ReleaseA}' '{pair.ReleaseB}' | {BaselineCompression} -o '{baselineDeltaFile}'");
         Step("publish: au-publish release publish 1.1 (defaults)");
-        var watch = Stopwatch.StartNew();
-        var published = await publisher.PublishAsync(new PublishRequest(pool, repository, "1.1", "stable", [Hardware]), keys);
-        report.OursPublish = watch.Elapsed;
-        report.OursDelta = published.Payloads.Single(p => p.Kind == PayloadKind.Delta);
+        PublishResult? published = null;
+        report.OursPublish = await Measurement.OfAsync(async () => published = await publisher.PublishAsync(new PublishRequest(pool, repository, "1.1", "stable", [Hardware]), keys));
+        report.OursDelta = published!.Payloads.Single(p => p.Kind == PayloadKind.Delta);
         report.OursFull = published.Payloads.Single(p => p.Kind == PayloadKind.Full);
         Step("publish: btrfs send | zstd -19 --long=27");
         var baselineFullFile = Path.Combine(work, "baseline-full.zst");
-        var baselineFull = await TimeAsync($"btrfs send -q '{pair.ReleaseB}' | {BaselineCompression} -o '{baselineFullFile}'");
+        var baselineFull = await Measurement.OfShellAsync($"btrfs send -q '{pair.ReleaseB}' | {BaselineCompression} -o '{baselineFullFile}'");
         report.BaselineDelta = (baselineDelta, new FileInfo(baselineDeltaFile).Length);
         report.BaselineFull = (baselineFull, new FileInfo(baselineFullFile).Length);
 
@@ -96,26 +95,29 @@ internal static class SuiteBenchmark
 
         var full = Payload(client, repository, "releases/1.0/full.payload");
         await DropCachesAsync();
-        report.FullApplyBaseline = await TimeAsync(ReceiveCommand(full, baselineDevice.MountPoint));
+        report.FullApplyBaseline = await Measurement.OfShellAsync(ReceiveCommand(full, baselineDevice.MountPoint));
         report.FullApply = await InstallAsync(controller, options, "1.0", full.Name);
         await controller.CommitWithoutTrialAsync(CancellationToken.None);
 
+        // The agent takes the patched twin of the delta when the publisher made one; btrfs receive
+        // cannot read a patched stream, so the baseline receives the plain delta, the same stream.
         var delta = Payload(client, repository, "releases/1.1/delta-from-1.0.payload");
         await DropCachesAsync();
-        report.DeltaApplyBaseline = await TimeAsync(ReceiveCommand(delta, baselineDevice.MountPoint));
-        report.DeltaApply = await InstallAsync(controller, options, "1.1", delta.Name);
+        report.DeltaApplyBaseline = await Measurement.OfShellAsync(ReceiveCommand(delta, baselineDevice.MountPoint));
+        report.DeltaApply = await InstallAsync(controller, options, "1.1", report.OursDelta!.Patched?.TargetName ?? delta.Name);
         report.FullStreamBytes = full.Info.StreamSize;
         report.DeltaStreamBytes = delta.Info.StreamSize;
         report.FullPayloadBytes = new FileInfo(full.File).Length;
     }
 
-    private static async Task<TimeSpan> InstallAsync(AgentController controller, AgentOptions options, string version, string expectedPayload)
+    private static async Task<Measurement> InstallAsync(AgentController controller, AgentOptions options, string version, string expectedPayload)
     {
         await DropCachesAsync();
-        var watch = Stopwatch.StartNew();
-        await controller.InstallAsync(new InstallRequest(version), CancellationToken.None);
-        await controller.Running!;
-        var elapsed = watch.Elapsed;
+        var elapsed = await Measurement.OfAsync(async () =>
+        {
+            await controller.InstallAsync(new InstallRequest(version), CancellationToken.None);
+            await controller.Running!;
+        });
         var status = controller.GetStatus();
         if (status.State != "TrialArmed")
         {
@@ -150,13 +152,6 @@ internal static class SuiteBenchmark
     /// <summary>The unchecked baseline: the payload's zstd frames after its header, straight into btrfs receive.</summary>
     private static string ReceiveCommand(PayloadFile payload, string into) =>
         $"tail -c +{payload.Info.HeaderLength + 1} '{payload.File}' | zstd -q -d --long=27 | btrfs receive -q -e '{into}'";
-
-    private static async Task<TimeSpan> TimeAsync(string script)
-    {
-        var watch = Stopwatch.StartNew();
-        await Shell.RunAsync(script);
-        return watch.Elapsed;
-    }
 
     private static Task DropCachesAsync() => Shell.RunAsync("sync; echo 3 > /proc/sys/vm/drop_caches");
 

@@ -11,27 +11,27 @@ internal sealed class SuiteReport(MachineDescription machine)
 
     public DebianReleasePair? Pair { get; set; }
 
-    public TimeSpan OursPublish { get; set; }
+    public Measurement OursPublish { get; set; }
 
     public PublishedPayload? OursDelta { get; set; }
 
     public PublishedPayload? OursFull { get; set; }
 
-    public (TimeSpan Elapsed, long Bytes) BaselineDelta { get; set; }
+    public (Measurement Time, long Bytes) BaselineDelta { get; set; }
 
-    public (TimeSpan Elapsed, long Bytes) BaselineFull { get; set; }
+    public (Measurement Time, long Bytes) BaselineFull { get; set; }
 
     public CompetitorSizes? Ostree { get; set; }
 
     public CompetitorSizes? Casync { get; set; }
 
-    public TimeSpan FullApply { get; set; }
+    public Measurement FullApply { get; set; }
 
-    public TimeSpan FullApplyBaseline { get; set; }
+    public Measurement FullApplyBaseline { get; set; }
 
-    public TimeSpan DeltaApply { get; set; }
+    public Measurement DeltaApply { get; set; }
 
-    public TimeSpan DeltaApplyBaseline { get; set; }
+    public Measurement DeltaApplyBaseline { get; set; }
 
     public long FullStreamBytes { get; set; }
 
@@ -73,43 +73,63 @@ internal sealed class SuiteReport(MachineDescription machine)
 
         Line(text, $"## Download size");
         Line(text);
-        Line(text, $"What a device downloads: the update from 1.0 to 1.1, and 1.1 on a device that has nothing. Payload data only (signed metadata, OSTree commit objects and casync's index for the full image are a few kB).");
+        Line(text, $"What a device downloads: the update from 1.0 to 1.1, and 1.1 on a device that has nothing. AtomicUpdate's signed TUF metadata (a few kB) is not counted; OSTree's figures include its commit and directory objects, casync's its index. OSTree gets both trees without the 8 device nodes debootstrap puts in /dev (it commits none; its systems mount devtmpfs there).");
         Line(text);
         Line(text, $"| system (default settings) | update 1.0 → 1.1 | vs baseline | full 1.1 | vs baseline |");
         Line(text, $"|---|---:|---:|---:|---:|");
-        Line(text, $"| AtomicUpdate: `au-publish release publish` (zstd 19, window 2^24, 1 MiB chunks) | {Bytes(delta.PayloadBytes)} | {Ratio(delta.PayloadBytes, BaselineDelta.Bytes)} | {Bytes(full.PayloadBytes)} | {Ratio(full.PayloadBytes, BaselineFull.Bytes)} |");
+        if (delta.Patched is { } patched)
+        {
+            Line(text, $"| **AtomicUpdate**: `au-publish release publish` defaults (zstd 19, window 2^24, 1 MiB chunks), delta with binary patches: what the agent downloads | **{Bytes(patched.PayloadBytes)}** | **{Ratio(patched.PayloadBytes, BaselineDelta.Bytes)}** | {Bytes(full.PayloadBytes)} | {Ratio(full.PayloadBytes, BaselineFull.Bytes)} |");
+            Line(text, $"| AtomicUpdate: the plain delta (`--no-patches`; agents that cannot rebuild patches) | {Bytes(delta.PayloadBytes)} | {Ratio(delta.PayloadBytes, BaselineDelta.Bytes)} | | |");
+        }
+        else
+        {
+            Line(text, $"| **AtomicUpdate**: `au-publish release publish` defaults (zstd 19, window 2^24, 1 MiB chunks; no file's binary patch paid, so no patched delta) | **{Bytes(delta.PayloadBytes)}** | **{Ratio(delta.PayloadBytes, BaselineDelta.Bytes)}** | {Bytes(full.PayloadBytes)} | {Ratio(full.PayloadBytes, BaselineFull.Bytes)} |");
+        }
         Line(text, $"| `btrfs send [-p 1.0] 1.1 \\| zstd -19 --long=27` (baseline) | {Bytes(BaselineDelta.Bytes)} | 1.00× | {Bytes(BaselineFull.Bytes)} | 1.00× |");
         Line(text, $"| OSTree {Tool("ostree")}: static delta 1.0 → 1.1; archive-mode objects of 1.1 | {Bytes(Ostree!.Update)} | {Ratio(Ostree.Update, BaselineDelta.Bytes)} | {Bytes(Ostree.Full)} | {Ratio(Ostree.Full, BaselineFull.Bytes)} |");
         Line(text, $"| casync {Tool("casync")}: chunks 1.1 adds to a store holding 1.0, plus 1.1's index; whole store of 1.1 | {Bytes(Casync!.Update)} | {Ratio(Casync.Update, BaselineDelta.Bytes)} | {Bytes(Casync.Full)} | {Ratio(Casync.Full, BaselineFull.Bytes)} |");
+        if (delta.Patched is { } statistics)
+        {
+            var patches = statistics.Statistics;
+            Line(text);
+            Line(text, $"Binary patches: {patches.Patched} of {patches.Candidates} rewritten files went as patches against 1.0's files ({Megabytes(patches.PatchedDataBytes)} MB of file data as {Megabytes(patches.PatchBytes)} MB of patches, where zstd alone made {Megabytes(patches.PlainCompressedBytes)} MB); {patches.OverCap} stayed plain for the reference cap.");
+        }
         Line(text);
 
         Line(text, $"## Publish time");
         Line(text);
-        Line(text, $"Release 1.1 published with the defaults (its full payload and the delta from 1.0), next to the same two outputs made by hand; the baseline's delta ran just before ours and its full just after.");
+        Line(text, $"Release 1.1 published with the defaults (its full payload, the delta from 1.0{(delta.Patched is null ? "" : " and its patched twin")}), next to the same full and delta made by hand; the baseline's delta ran just before ours and its full just after. CPU time counts the process and the children it waited for (btrfs send, zstd), so it stays comparable while other work takes the cores; the parts of our publish are wall-clock only.");
         Line(text);
-        Line(text, $"| measurement | time | vs baseline |");
-        Line(text, $"|---|---:|---:|");
-        var baselineTotal = BaselineDelta.Elapsed + BaselineFull.Elapsed;
-        Line(text, $"| `au-publish release publish` 1.1: send, validate, compress, sign (both payloads) | {Seconds(OursPublish)} | {OursPublish / baselineTotal:F2}× |");
-        Line(text, $"| … of which the full payload | {Seconds(full.Elapsed)} | {full.Elapsed / BaselineFull.Elapsed:F2}× |");
-        Line(text, $"| … of which the delta | {Seconds(delta.Elapsed)} | {delta.Elapsed / BaselineDelta.Elapsed:F2}× |");
-        Line(text, $"| `btrfs send` + `btrfs send -p` `\\| zstd -19 --long=27` (baseline) | {Seconds(baselineTotal)} | 1.00× |");
-        Line(text, $"| OSTree: commit 1.1 + static-delta generate (for reference) | {Seconds(Ostree.Elapsed)} | {Ostree.Elapsed / baselineTotal:F2}× |");
-        Line(text, $"| casync: make 1.1 into an empty store + into 1.0's store (for reference) | {Seconds(Casync.Elapsed)} | {Casync.Elapsed / baselineTotal:F2}× |");
+        Line(text, $"| measurement | wall | CPU | vs baseline (wall) | vs baseline (CPU) |");
+        Line(text, $"|---|---:|---:|---:|---:|");
+        var baseline = new Measurement(BaselineDelta.Time.Wall + BaselineFull.Time.Wall, BaselineDelta.Time.Cpu + BaselineFull.Time.Cpu);
+        Line(text, $"| `au-publish release publish` 1.1: send, validate, compress, sign (all payloads) | {Seconds(OursPublish.Wall)} | {Seconds(OursPublish.Cpu)} | {OursPublish.Wall / baseline.Wall:F2}× | {OursPublish.Cpu / baseline.Cpu:F2}× |");
+        Line(text, $"| … of which the full payload | {Seconds(full.Elapsed)} | | {full.Elapsed / BaselineFull.Time.Wall:F2}× | |");
+        Line(text, $"| … of which the delta | {Seconds(delta.Elapsed)} | | {delta.Elapsed / BaselineDelta.Time.Wall:F2}× | |");
+        if (delta.Patched is { } twin)
+        {
+            Line(text, $"| … of which the delta's patched twin (encode, rebuild to check, compress) | {Seconds(twin.Elapsed)} | | {twin.Elapsed / BaselineDelta.Time.Wall:F2}× | |");
+        }
+        Line(text, $"| `btrfs send 1.1 \\| zstd -19 --long=27` + `btrfs send -p 1.0 1.1 \\| zstd -19 --long=27` (baseline) | {Seconds(baseline.Wall)} | {Seconds(baseline.Cpu)} | 1.00× | 1.00× |");
+        Line(text, $"| … of which the full | {Seconds(BaselineFull.Time.Wall)} | {Seconds(BaselineFull.Time.Cpu)} | | |");
+        Line(text, $"| … of which the delta | {Seconds(BaselineDelta.Time.Wall)} | {Seconds(BaselineDelta.Time.Cpu)} | | |");
+        Line(text, $"| OSTree: commit 1.1 + static-delta generate (for reference) | {Seconds(Ostree.Elapsed)} | | {Ostree.Elapsed / baseline.Wall:F2}× | |");
+        Line(text, $"| casync: make 1.1 into an empty store + into 1.0's store (for reference) | {Seconds(Casync.Elapsed)} | | {Casync.Elapsed / baseline.Wall:F2}× | |");
         Line(text);
 
         Line(text, $"## Apply time and memory on the device");
         Line(text);
-        Line(text, $"The agent (in a running process, as the daemon does it) installs 1.0 from its full payload ({Megabytes(FullPayloadBytes)} MB; published at zstd level 3 to save time, decompression costs about the same), commits, then updates to 1.1 through the delta. The baseline pipes the same payload bytes, unchecked, through `zstd -d | btrfs receive` into a second loopback filesystem just before each install. Page cache dropped before every measurement.");
+        Line(text, $"The agent (in a running process, as the daemon does it) installs 1.0 from its full payload ({Megabytes(FullPayloadBytes)} MB; published at zstd level 3 to save time, decompression costs about the same), commits, then updates to 1.1 through the {(delta.Patched is null ? "delta" : "patched delta")}. The baseline pipes the same payload bytes, unchecked, through `zstd -d | btrfs receive` into a second loopback filesystem just before each install. Page cache dropped before every measurement; CPU time as above (the kernel's writeback threads are in neither).");
         Line(text);
-        Line(text, $"| measurement | time | MB/s of stream | vs baseline |");
-        Line(text, $"|---|---:|---:|---:|");
-        Line(text, $"| agent: full install of 1.0 (verify each chunk, decompress, validate, receive, deploy, arm) | {Seconds(FullApply)} | {Rate(FullStreamBytes, FullApply)} | {FullApply / FullApplyBaseline:F2}× |");
-        Line(text, $"| `zstd -d \\| btrfs receive` of the same payload (baseline) | {Seconds(FullApplyBaseline)} | {Rate(FullStreamBytes, FullApplyBaseline)} | 1.00× |");
-        Line(text, $"| agent: update 1.0 → 1.1 through the delta | {Seconds(DeltaApply)} | {Rate(DeltaStreamBytes, DeltaApply)} | {DeltaApply / DeltaApplyBaseline:F2}× |");
-        Line(text, $"| `zstd -d \\| btrfs receive` of the same delta (baseline) | {Seconds(DeltaApplyBaseline)} | {Rate(DeltaStreamBytes, DeltaApplyBaseline)} | 1.00× |");
+        Line(text, $"| measurement | wall | CPU | MB/s of stream (wall) | vs baseline (wall) | vs baseline (CPU) |");
+        Line(text, $"|---|---:|---:|---:|---:|---:|");
+        Line(text, $"| agent: full install of 1.0 (verify each chunk, decompress, validate, receive, deploy, arm) | {Seconds(FullApply.Wall)} | {Seconds(FullApply.Cpu)} | {Rate(FullStreamBytes, FullApply.Wall)} | {FullApply.Wall / FullApplyBaseline.Wall:F2}× | {FullApply.Cpu / FullApplyBaseline.Cpu:F2}× |");
+        Line(text, $"| `zstd -d \\| btrfs receive` of the same payload (baseline) | {Seconds(FullApplyBaseline.Wall)} | {Seconds(FullApplyBaseline.Cpu)} | {Rate(FullStreamBytes, FullApplyBaseline.Wall)} | 1.00× | 1.00× |");
+        Line(text, $"| agent: update 1.0 → 1.1 through the {(delta.Patched is null ? "delta" : "patched delta (rebuild the stream from patches and 1.0's files, then as above)")} | {Seconds(DeltaApply.Wall)} | {Seconds(DeltaApply.Cpu)} | {Rate(DeltaStreamBytes, DeltaApply.Wall)} | {DeltaApply.Wall / DeltaApplyBaseline.Wall:F2}× | {DeltaApply.Cpu / DeltaApplyBaseline.Cpu:F2}× |");
+        Line(text, $"| `zstd -d \\| btrfs receive` of the {(delta.Patched is null ? "same delta" : "plain delta, the same stream")} (baseline) | {Seconds(DeltaApplyBaseline.Wall)} | {Seconds(DeltaApplyBaseline.Cpu)} | {Rate(DeltaStreamBytes, DeltaApplyBaseline.Wall)} | 1.00× | 1.00× |");
         Line(text);
-        Line(text, $"Peak RSS of the `au-agent offline install` process (VmHWM, start-up included): {Mebibytes(FullApplyProcess.PeakKilobytes)} MiB for the full install ({Seconds(FullApplyProcess.Elapsed)} with start-up), {Mebibytes(DeltaApplyProcess.PeakKilobytes)} MiB for the delta ({Seconds(DeltaApplyProcess.Elapsed)}).");
+        Line(text, $"Peak RSS of the `au-agent offline install` process (VmHWM, start-up included): {Mebibytes(FullApplyProcess.PeakKilobytes)} MiB for the full install ({Seconds(FullApplyProcess.Elapsed)} with start-up), {Mebibytes(DeltaApplyProcess.PeakKilobytes)} MiB for the update to 1.1 ({Seconds(DeltaApplyProcess.Elapsed)}).");
         Line(text);
 
         Line(text, $"## Fleet server");
