@@ -101,8 +101,8 @@ console=$work/console.log
 VM_NETWORK=user VM_REBOOT=1 scripts/vm/boot-vm.sh "$work/device.img" "$console" &
 vm_pid=$!
 echo "QEMU pid $vm_pid; the guest's serial console is $console"
-scripts/demo-watch.py "$server" "$key" Committed 1.0 600 "$console" \
-  || scripts/demo-watch.py "$server" "$key" Idle 1.0 60 "$console"
+watch() { scripts/demo-watch.py "$server" "$key" "$1" "$2" "$3" "$vm_pid" "$console"; }
+watch Committed,Idle 1.0 600
 
 step "Release 1.1: an upgrade, published as a delta and rolled out to channel stable"
 echo "Welcome to release 1.1" > "$rootfs/etc/motd"
@@ -111,7 +111,7 @@ echo 1.1 > "$rootfs/etc/release"
 publish 1.1 1.0
 api POST /api/v1/rollouts '{"channel":"stable","version":"1.1","phases":[{"percent":100}],"minimumDevices":1}' >/dev/null
 echo "rollout of 1.1 created; the device picks it up at its next poll (every minute)"
-scripts/demo-watch.py "$server" "$key" Committed 1.1 900 "$console"
+watch Committed,Idle 1.1 900
 
 step "Release 1.2 is broken: its init dies. GRUB counts the tries down and falls back to 1.1"
 printf '#!/bin/sh\necho "AU-INIT-FAILS: release 1.2 cannot start"\nexit 1\n' > "$rootfs/sbin/init"
@@ -120,10 +120,9 @@ publish 1.2 1.1
 rollout=$(api GET /api/v1/rollouts | python3 -c 'import json, sys; print([r["id"] for r in json.load(sys.stdin)["items"] if r["version"] == "1.1"][0])' 2>/dev/null || true)
 [ -n "$rollout" ] && api POST "/api/v1/rollouts/$rollout/advance" >/dev/null || true
 api POST /api/v1/rollouts '{"channel":"stable","version":"1.2","phases":[{"percent":100}],"minimumDevices":1}' >/dev/null
-scripts/demo-watch.py "$server" "$key" RolledBack 1.2 900 "$console"
+watch RolledBack 1.2 900
 
-step "What the fleet server knows now"
-api GET /api/v1/fleet/summary | python3 -m json.tool | head -30
-grep -a '^AU-' "$console" | tail -12
+step "What the fleet server knows now (the same JSON the dashboard reads)"
+scripts/demo-report.py "$server" "$key"
 echo
-echo "Each step above is on the dashboard: $server/ (API key $key) — run with --keep to look at it afterwards."
+echo "The dashboard showed each step at $server/ (API key $key); run ./demo.sh --keep to look at it afterwards."

@@ -2,16 +2,18 @@
 """Follows the demo device on the fleet server (the same JSON API the dashboard reads) and prints
 each change of its state, phase, progress and releases, until it reaches the awaited state.
 
-Usage: demo-watch.py SERVER_URL API_KEY STATE VERSION TIMEOUT_SECONDS [CONSOLE_LOG]
-Waits until the device reports STATE with VERSION installed (Committed/Idle) or as target
-(RolledBack); with CONSOLE_LOG, also prints the guest's AU-BOOT lines (each boot GRUB started)."""
+Usage: demo-watch.py SERVER_URL API_KEY STATES VERSION TIMEOUT_SECONDS VM_PID CONSOLE_LOG
+Waits until the device reports one of STATES (comma-separated) with VERSION installed
+(Committed, Idle) or as its target (any other state); prints the guest's AU-BOOT console lines
+(one per boot) as they come, and gives up when the virtual machine (VM_PID) has stopped."""
 import json
+import os
 import sys
 import time
 import urllib.request
 
-server, key, state, version, timeout = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5])
-console = sys.argv[6] if len(sys.argv) > 6 else None
+server, key, version, timeout = sys.argv[1], sys.argv[2], sys.argv[4], float(sys.argv[5])
+states, vm_pid, console = sys.argv[3].split(","), int(sys.argv[6]), sys.argv[7]
 
 
 def device():
@@ -37,18 +39,25 @@ def describe(d):
     return text
 
 
+def console_lines():
+    try:
+        with open(console, errors="replace") as log:
+            return [line.strip() for line in log if line.startswith(("AU-BOOT", "AU-INIT-FAILS"))]
+    except FileNotFoundError:
+        return []
+
+
 start = time.monotonic()
-last, boots = None, 0
+last, boots = None, len(console_lines())
 while time.monotonic() - start < timeout:
-    if console:
-        try:
-            with open(console, errors="replace") as log:
-                lines = [line.strip() for line in log if line.startswith("AU-BOOT")]
-        except FileNotFoundError:
-            lines = []
-        for line in lines[boots:]:
-            print(f"  [{time.monotonic() - start:5.0f}s] device console: {line[3:]}", flush=True)
-        boots = len(lines)
+    lines = console_lines()
+    for line in lines[boots:]:
+        print(f"  [{time.monotonic() - start:5.0f}s] device console: {line[3:]}", flush=True)
+    boots = len(lines)
+    try:
+        os.kill(vm_pid, 0)
+    except ProcessLookupError:
+        sys.exit(f"the virtual machine (pid {vm_pid}) has stopped; its console: {console}")
     try:
         d = device()
     except OSError as error:
@@ -59,10 +68,11 @@ while time.monotonic() - start < timeout:
         if now != last:
             print(f"  [{time.monotonic() - start:5.0f}s] fleet server: {now}", flush=True)
             last = now
-        done = d.get("state") == state and (
+        state = d.get("state")
+        done = state in states and (
             d.get("installedVersion") == version if state in ("Committed", "Idle") else d.get("targetVersion") == version)
         if done:
             sys.exit(0)
     time.sleep(2)
-print(f"timed out after {timeout:.0f}s waiting for {state} {version}", file=sys.stderr)
+print(f"timed out after {timeout:.0f}s waiting for {'/'.join(states)} {version}", file=sys.stderr)
 sys.exit(1)
