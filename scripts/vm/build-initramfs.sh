@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the guest's small initramfs: static busybox, the modules a virtio disk with btrfs and vfat
-# needs, and guest/initramfs-init. Usage: build-initramfs.sh KERNEL_VERSION OUTPUT
+# needs (and virtio_net, for guests that talk to a fleet server), and guest/initramfs-init. Usage: build-initramfs.sh KERNEL_VERSION OUTPUT
 set -euo pipefail
 version=${1:?usage: build-initramfs.sh KERNEL_VERSION OUTPUT} output=${2:?usage: build-initramfs.sh KERNEL_VERSION OUTPUT}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,7 +15,7 @@ done
 cp "$here/guest/initramfs-init" "$work/init"
 chmod 755 "$work/init"
 # Dependencies first, each module once, in the order modprobe would load them.
-for module in virtio_pci virtio_blk btrfs vfat nls_cp437 nls_ascii; do
+for module in virtio_pci virtio_blk virtio_net btrfs vfat nls_cp437 nls_ascii; do
   modprobe -S "$version" --show-depends "$module" | awk '$1 == "insmod" { print $2 }'
 done | awk '!seen[$0]++' | while read -r path; do
   cp "$path" "$work/modules/"
