@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using AtomicUpdate.Server.Configuration;
@@ -20,6 +21,13 @@ internal sealed class Database : IAsyncDisposable
     // The per-connection pragmas run once per physical connection, not on every open from the pool.
     private static readonly object Prepared = new();
     private readonly ConditionalWeakTable<object, object> _prepared = [];
+
+    // SQLite connections kept open with their prepared statements (see PreparedConnection): as
+    // many as requests ran at once, up to MaxIdlePrepared kept while idle.
+    private const int MaxIdlePrepared = 32;
+    private readonly ConcurrentQueue<PreparedConnection> _idlePrepared = new();
+    private int _idlePreparedCount;
+    private volatile bool _disposed;
 
     private Database(SqlDialect dialect, string? sqlite, NpgsqlDataSource? postgres, string description)
     {
@@ -93,12 +101,7 @@ internal sealed class Database : IAsyncDisposable
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             if (!_prepared.TryGetValue(connection.Handle!, out _))
             {
-                await using var pragma = connection.CreateCommand();
-                // WAL lets readers run beside the one writer, and with synchronous=NORMAL a commit
-                // does not wait for fsync (a power cut may lose the last commits, never corrupt);
-                // foreign keys are off by default in SQLite.
-                pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
-                await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await SetPragmasAsync(connection, cancellationToken).ConfigureAwait(false);
                 _prepared.AddOrUpdate(connection.Handle!, Prepared);
             }
             return connection;
@@ -108,6 +111,59 @@ internal sealed class Database : IAsyncDisposable
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>A connection that keeps the statements run on it prepared; disposing it gives it back (see <see cref="PreparedConnection"/>).</summary>
+    public async ValueTask<PreparedConnection> LeaseAsync(CancellationToken cancellationToken = default)
+    {
+        if (_postgres is not null)
+        {
+            return new PreparedConnection(this, await _postgres.OpenConnectionAsync(cancellationToken).ConfigureAwait(false));
+        }
+        if (_idlePrepared.TryDequeue(out var idle))
+        {
+            Interlocked.Decrement(ref _idlePreparedCount);
+            return idle;
+        }
+        // Outside Microsoft.Data.Sqlite's pool: this connection is never closed between requests.
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder(_sqlite) { Pooling = false }.ToString());
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await SetPragmasAsync(connection, cancellationToken).ConfigureAwait(false);
+            return new PreparedConnection(this, connection);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Takes a leased connection back: kept for the next lease on SQLite while it is sound and the pool has room, closed otherwise.</summary>
+    internal async ValueTask ReturnAsync(PreparedConnection lease)
+    {
+        if (_sqlite is not null && lease.Reusable && !_disposed && lease.Connection.State == System.Data.ConnectionState.Open)
+        {
+            if (Interlocked.Increment(ref _idlePreparedCount) <= MaxIdlePrepared)
+            {
+                _idlePrepared.Enqueue(lease);
+                return;
+            }
+            Interlocked.Decrement(ref _idlePreparedCount);
+        }
+        lease.DisposeCommands();
+        await lease.Connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static async Task SetPragmasAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var pragma = connection.CreateCommand();
+        // WAL lets readers run beside the one writer, and with synchronous=NORMAL a commit
+        // does not wait for fsync (a power cut may lose the last commits, never corrupt);
+        // foreign keys are off by default in SQLite.
+        pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
+        await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Waits for this process's turn to write on SQLite (see <see cref="_sqliteWriter"/>); at once on PostgreSQL.</summary>
@@ -129,6 +185,12 @@ internal sealed class Database : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
+        while (_idlePrepared.TryDequeue(out var idle))
+        {
+            idle.DisposeCommands();
+            await idle.Connection.DisposeAsync().ConfigureAwait(false);
+        }
         if (_postgres is not null)
         {
             await _postgres.DisposeAsync().ConfigureAwait(false);

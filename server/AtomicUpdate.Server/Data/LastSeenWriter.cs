@@ -84,15 +84,15 @@ internal sealed class LastSeenWriter(Database database, ILogger<LastSeenWriter> 
     private async Task WriteChunkAsync(ArraySegment<KeyValuePair<string, long>> rows, CancellationToken cancellationToken)
     {
         using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await Database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        if (connection is NpgsqlConnection)
+        await using var session = await database.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await Database.BeginWriteAsync(session.Connection, cancellationToken).ConfigureAwait(false);
+        if (session.Connection is NpgsqlConnection)
         {
-            await WriteAllAsync(connection, transaction, rows, cancellationToken).ConfigureAwait(false);
+            await WriteAllAsync(session.Connection, transaction, rows, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            await WriteEachAsync(connection, transaction, rows, cancellationToken).ConfigureAwait(false);
+            await WriteEachAsync(session, transaction, rows, cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -114,22 +114,14 @@ internal sealed class LastSeenWriter(Database database, ILogger<LastSeenWriter> 
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>SQLite: one prepared statement, executed per device inside the one transaction.</summary>
-    private static async Task WriteEachAsync(DbConnection connection, DbTransaction transaction, ArraySegment<KeyValuePair<string, long>> rows, CancellationToken cancellationToken)
+    /// <summary>SQLite: one prepared statement, kept with its connection, executed per device inside the one transaction.</summary>
+    private static async Task WriteEachAsync(PreparedConnection session, DbTransaction transaction, ArraySegment<KeyValuePair<string, long>> rows, CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "UPDATE devices SET last_seen_at = @seen WHERE id = @id AND (last_seen_at IS NULL OR last_seen_at < @seen)";
-        var id = command.CreateParameter();
-        id.ParameterName = "@id";
-        var seen = command.CreateParameter();
-        seen.ParameterName = "@seen";
-        command.Parameters.Add(id);
-        command.Parameters.Add(seen);
+        var command = session.Command("UPDATE devices SET last_seen_at = @seen WHERE id = @id AND (last_seen_at IS NULL OR last_seen_at < @seen)", transaction);
         foreach (var (deviceId, time) in rows)
         {
-            id.Value = deviceId;
-            seen.Value = time;
+            PreparedConnection.Set(command, "@id", deviceId);
+            PreparedConnection.Set(command, "@seen", time);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }

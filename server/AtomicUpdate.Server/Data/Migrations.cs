@@ -101,6 +101,11 @@ internal static class Migrations
                 last_used_at BIGINT
             );
             """),
+        // The halt check after a device report asks whether a rollout has failures at all, and counts
+        // its devices by outcome, from this index alone instead of sorting the rollout's rows.
+        Portable(2, "rollout outcomes index", """
+            CREATE INDEX rollout_devices_outcome ON rollout_devices (rollout_id, outcome);
+            """),
     ];
 
     private static Migration Portable(int version, string name, string template) =>

@@ -1,3 +1,5 @@
+using System.Data.Common;
+using System.Globalization;
 using AtomicUpdate.Contracts;
 using AtomicUpdate.Payload;
 using AtomicUpdate.Server.Configuration;
@@ -84,20 +86,17 @@ internal static class DeviceEndpoints
     private static async Task<IResult> TargetAsync(HttpContext context, ServerOptions options, Database database, ServerMetrics metrics)
     {
         var hash = Auth.DeviceTokenHash(context);
-        await using var connection = await database.OpenAsync(context.RequestAborted).ConfigureAwait(false);
-        var rows = (await connection.QueryAsync<TargetRow>(
-            """
-            SELECT d.id AS device_id, d.channel, d.hardware_id, d.installed_version, d.device_group, d.last_seen_at,
-                r.id AS rollout_id, r.version, r.phases, r.current_phase, r.state, rel.hardware, rd.outcome
-            FROM devices d
-            LEFT JOIN (rollouts r JOIN releases rel ON rel.version = r.version)
-                ON r.channel = d.channel AND r.state IN ('Active', 'Paused', 'Completed')
-            LEFT JOIN rollout_devices rd ON rd.rollout_id = r.id AND rd.device_id = d.id
-            WHERE d.token_hash = @hash
-            ORDER BY r.created_at DESC
-            LIMIT 50
-            """,
-            new { hash }).ConfigureAwait(false)).AsList();
+        await using var session = await database.LeaseAsync(context.RequestAborted).ConfigureAwait(false);
+        var rows = new List<TargetRow>(2);
+        var select = session.Command(TargetRow.Select);
+        PreparedConnection.Set(select, "@hash", hash);
+        await using (var reader = await select.ExecuteReaderAsync(context.RequestAborted).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false))
+            {
+                rows.Add(TargetRow.Read(reader));
+            }
+        }
         if (rows.Count == 0)
         {
             throw Auth.UnknownDevice();
@@ -109,13 +108,17 @@ internal static class DeviceEndpoints
         if (offer is { Outcome: null })
         {
             using var turn = await database.EnterWriteAsync(context.RequestAborted).ConfigureAwait(false);
-            await connection.ExecuteAsync(
+            var insert = session.Command(
                 """
                 INSERT INTO rollout_devices (rollout_id, device_id, outcome, offered_at, updated_at)
                 VALUES (@rollout, @device, @outcome, @now, @now)
                 ON CONFLICT (rollout_id, device_id) DO NOTHING
-                """,
-                new { rollout = offer.RolloutId, device = device.DeviceId, outcome = RolloutOutcomes.Offered, now = Time.Now() }).ConfigureAwait(false);
+                """);
+            PreparedConnection.Set(insert, "@rollout", offer.RolloutId);
+            PreparedConnection.Set(insert, "@device", device.DeviceId);
+            PreparedConnection.Set(insert, "@outcome", RolloutOutcomes.Offered);
+            PreparedConnection.Set(insert, "@now", Time.Now());
+            await insert.ExecuteNonQueryAsync(context.RequestAborted).ConfigureAwait(false);
         }
         var target = new DeviceTarget
         {
@@ -163,45 +166,31 @@ internal static class DeviceEndpoints
 
     private static async Task<IResult> ReportsAsync(HttpContext context, Database database, ServerMetrics metrics, ILogger<ServerApp> logger)
     {
-        var identity = await Auth.RequireDeviceAsync(context).ConfigureAwait(false);
+        await using var session = await database.LeaseAsync(context.RequestAborted).ConfigureAwait(false);
+        var identity = await Auth.RequireDeviceAsync(context, session).ConfigureAwait(false);
         var batch = await JsonBody.ReadAsync<ReportBatch>(context).ConfigureAwait(false);
         var reports = batch.Reports ?? throw ApiException.BadRequest("The body has no \"reports\" array.");
         Validate(reports);
 
         var now = Time.Now();
         using var turn = await database.EnterWriteAsync(context.RequestAborted).ConfigureAwait(false);
-        await using var connection = await database.OpenAsync(context.RequestAborted).ConfigureAwait(false);
-        await using var transaction = await Database.BeginWriteAsync(connection, context.RequestAborted).ConfigureAwait(false);
-        var accepted = new List<DeviceReport>();
+        await using var transaction = await Database.BeginWriteAsync(session.Connection, context.RequestAborted).ConfigureAwait(false);
+        var accepted = new List<DeviceReport>(reports.Count);
         foreach (var report in reports)
         {
-            var inserted = await connection.ExecuteAsync(
+            var insert = session.Command(
                 """
                 INSERT INTO device_events (device_id, sequence, time, received_at, state, phase, transaction_id, target_version,
                     bytes_done, bytes_total, installed_version, booted_version, trial_version, last_error, rollback)
-                VALUES (@device, @Sequence, @time, @now, @State, @Phase, @TransactionId, @TargetVersion,
-                    @BytesDone, @BytesTotal, @InstalledVersion, @BootedVersion, @TrialVersion, @LastError, @rollback)
+                VALUES (@device, @sequence, @time, @now, @state, @phase, @transactionId, @targetVersion,
+                    @bytesDone, @bytesTotal, @installedVersion, @bootedVersion, @trialVersion, @lastError, @rollback)
                 ON CONFLICT (device_id, sequence) DO NOTHING
-                """,
-                new
-                {
-                    device = identity.Id,
-                    report.Sequence,
-                    time = report.Time.ToUnixTimeMilliseconds(),
-                    now,
-                    report.State,
-                    report.Phase,
-                    report.TransactionId,
-                    report.TargetVersion,
-                    report.BytesDone,
-                    report.BytesTotal,
-                    report.InstalledVersion,
-                    report.BootedVersion,
-                    report.TrialVersion,
-                    report.LastError,
-                    rollback = report.Rollback ? 1L : 0L,
-                }, transaction).ConfigureAwait(false);
-            if (inserted > 0)
+                """, transaction);
+            PreparedConnection.Set(insert, "@device", identity.Id);
+            PreparedConnection.Set(insert, "@time", report.Time.ToUnixTimeMilliseconds());
+            PreparedConnection.Set(insert, "@now", now);
+            SetReport(insert, report);
+            if (await insert.ExecuteNonQueryAsync(context.RequestAborted).ConfigureAwait(false) > 0)
             {
                 accepted.Add(report);
             }
@@ -210,51 +199,59 @@ internal static class DeviceEndpoints
         long? last = null;
         if (accepted.Count > 0)
         {
-            var latest = accepted[^1];
             // Only a newer report moves the device's current state: a late retry of an old batch must not roll it back.
-            var moved = await connection.ExecuteAsync(
+            var update = session.Command(
                 """
-                UPDATE devices SET state = @State, phase = @Phase, transaction_id = @TransactionId, target_version = @TargetVersion,
-                    bytes_done = @BytesDone, bytes_total = @BytesTotal, installed_version = COALESCE(@InstalledVersion, installed_version),
-                    booted_version = @BootedVersion, trial_version = @TrialVersion, last_error = @LastError, rollback = @rollback,
-                    last_sequence = @Sequence, last_report_at = @now
-                WHERE id = @device AND last_sequence < @Sequence
-                """,
-                new
-                {
-                    device = identity.Id,
-                    latest.Sequence,
-                    latest.State,
-                    latest.Phase,
-                    latest.TransactionId,
-                    latest.TargetVersion,
-                    latest.BytesDone,
-                    latest.BytesTotal,
-                    latest.InstalledVersion,
-                    latest.BootedVersion,
-                    latest.TrialVersion,
-                    latest.LastError,
-                    rollback = latest.Rollback ? 1L : 0L,
-                    now,
-                }, transaction).ConfigureAwait(false);
-            if (moved > 0)
+                UPDATE devices SET state = @state, phase = @phase, transaction_id = @transactionId, target_version = @targetVersion,
+                    bytes_done = @bytesDone, bytes_total = @bytesTotal, installed_version = COALESCE(@installedVersion, installed_version),
+                    booted_version = @bootedVersion, trial_version = @trialVersion, last_error = @lastError, rollback = @rollback,
+                    last_sequence = @sequence, last_report_at = @now
+                WHERE id = @device AND last_sequence < @sequence
+                """, transaction);
+            PreparedConnection.Set(update, "@device", identity.Id);
+            PreparedConnection.Set(update, "@now", now);
+            var latest = accepted[^1];
+            SetReport(update, latest);
+            if (await update.ExecuteNonQueryAsync(context.RequestAborted).ConfigureAwait(false) > 0)
             {
                 last = latest.Sequence;
             }
-            var touched = await RolloutProgress.RecordAsync(connection, transaction, identity.Id, accepted, now).ConfigureAwait(false);
-            foreach (var rolloutId in touched)
+            var touched = await RolloutProgress.RecordAsync(session, transaction, identity.Id, accepted, now).ConfigureAwait(false);
+            foreach (var (rolloutId, failure) in touched)
             {
-                if (await RolloutProgress.HaltIfFailingAsync(connection, transaction, rolloutId, now).ConfigureAwait(false) is { } reason)
+                if (await RolloutProgress.HaltIfFailingAsync(session.Connection, transaction, rolloutId, failure, now).ConfigureAwait(false) is { } reason)
                 {
                     Log.RolloutHalted(logger, rolloutId, reason);
                 }
             }
         }
-        // Read back only when this batch did not move the device: otherwise its newest report is the highest.
-        last ??= await connection.ExecuteScalarAsync<long>("SELECT last_sequence FROM devices WHERE id = @id", new { id = identity.Id }, transaction).ConfigureAwait(false);
+        if (last is null)
+        {
+            // Read back only when this batch did not move the device: otherwise its newest report is the highest.
+            var read = session.Command("SELECT last_sequence FROM devices WHERE id = @device", transaction);
+            PreparedConnection.Set(read, "@device", identity.Id);
+            last = Convert.ToInt64(await read.ExecuteScalarAsync(context.RequestAborted).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        }
         await transaction.CommitAsync(context.RequestAborted).ConfigureAwait(false);
         metrics.Reports.Add(accepted.Count);
         return Results.Json(new ReportBatchResult { Accepted = accepted.Count, LastSequence = last.Value }, JsonBody.Options, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>Sets the parameters the event insert and the device update share from one report.</summary>
+    private static void SetReport(DbCommand command, DeviceReport report)
+    {
+        PreparedConnection.Set(command, "@sequence", report.Sequence);
+        PreparedConnection.Set(command, "@state", report.State);
+        PreparedConnection.Set(command, "@phase", report.Phase);
+        PreparedConnection.Set(command, "@transactionId", report.TransactionId);
+        PreparedConnection.Set(command, "@targetVersion", report.TargetVersion);
+        PreparedConnection.Set(command, "@bytesDone", report.BytesDone);
+        PreparedConnection.Set(command, "@bytesTotal", report.BytesTotal);
+        PreparedConnection.Set(command, "@installedVersion", report.InstalledVersion);
+        PreparedConnection.Set(command, "@bootedVersion", report.BootedVersion);
+        PreparedConnection.Set(command, "@trialVersion", report.TrialVersion);
+        PreparedConnection.Set(command, "@lastError", report.LastError);
+        PreparedConnection.Set(command, "@rollback", report.Rollback ? 1L : 0L);
     }
 
     private static void Validate(IReadOnlyList<DeviceReport> reports)

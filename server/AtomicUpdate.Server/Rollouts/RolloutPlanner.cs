@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -24,8 +25,25 @@ internal static class RolloutPlanner
         return (int)(BinaryPrimitives.ReadUInt64BigEndian(hash) % Buckets);
     }
 
-    public static IReadOnlyList<RolloutPhase> Phases(RolloutRow rollout) =>
-        JsonSerializer.Deserialize<List<RolloutPhase>>(rollout.Phases, JsonBody.Options) ?? [];
+    // Parsed phases by their JSON text, which every target poll reads with its rollout: a memo of
+    // a pure function of the row, so no replica can disagree with another; bounded by clearing.
+    private const int MaxParsed = 1024;
+    private static readonly ConcurrentDictionary<string, IReadOnlyList<RolloutPhase>> Parsed = new(StringComparer.Ordinal);
+
+    public static IReadOnlyList<RolloutPhase> Phases(RolloutRow rollout)
+    {
+        if (Parsed.TryGetValue(rollout.Phases, out var known))
+        {
+            return known;
+        }
+        var phases = (JsonSerializer.Deserialize<List<RolloutPhase>>(rollout.Phases, JsonBody.Options) ?? []).AsReadOnly();
+        if (Parsed.Count >= MaxParsed)
+        {
+            Parsed.Clear();
+        }
+        Parsed.TryAdd(rollout.Phases, phases);
+        return phases;
+    }
 
     /// <summary>The first phase (0-based) that takes the device in, or -1 for none.</summary>
     public static int FirstPhase(IReadOnlyList<RolloutPhase> phases, string rolloutId, string deviceId, string? group)

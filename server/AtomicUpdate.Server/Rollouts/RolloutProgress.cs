@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using AtomicUpdate.Contracts;
+using AtomicUpdate.Server.Data;
 using Dapper;
 
 namespace AtomicUpdate.Server.Rollouts;
@@ -12,19 +13,32 @@ namespace AtomicUpdate.Server.Rollouts;
 /// </summary>
 internal static class RolloutProgress
 {
-    /// <summary>Records what the reports (new ones, in order) mean for the rollouts that offered this device a release; returns those rollouts.</summary>
-    public static async Task<IReadOnlyCollection<string>> RecordAsync(DbConnection connection, DbTransaction transaction, string deviceId, IReadOnlyList<DeviceReport> reports, long now)
+    /// <summary>
+    /// Records what the reports (new ones, in order) mean for the rollouts that offered this device
+    /// a release; returns the rollouts whose failure rate may now pass its threshold (see <see cref="HaltIfFailingAsync"/>).
+    /// </summary>
+    public static async Task<IReadOnlyList<(string RolloutId, bool Failure)>> RecordAsync(PreparedConnection session, DbTransaction transaction, string deviceId, IReadOnlyList<DeviceReport> reports, long now)
     {
-        var offers = (await connection.QueryAsync<(string RolloutId, string Version, string Outcome, long OfferedAt)>(
+        // Run for every report batch, so kept prepared; most devices were never offered a release and read no row.
+        var select = session.Command(
             """
             SELECT rd.rollout_id, r.version, rd.outcome, rd.offered_at FROM rollout_devices rd JOIN rollouts r ON r.id = rd.rollout_id
             WHERE rd.device_id = @deviceId ORDER BY rd.offered_at DESC
-            """,
-            new { deviceId }, transaction).ConfigureAwait(false)).ToList();
+            """, transaction);
+        PreparedConnection.Set(select, "@deviceId", deviceId);
+        var offers = new List<(string RolloutId, string Version, string Outcome, long OfferedAt)>();
+        await using (var reader = await select.ExecuteReaderAsync().ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync().ConfigureAwait(false))
+            {
+                offers.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3)));
+            }
+        }
         if (offers.Count == 0)
         {
             return [];
         }
+        var connection = session.Connection;
         var outcomes = offers.ToDictionary(o => o.RolloutId, o => o.Outcome, StringComparer.Ordinal);
         var touched = new HashSet<string>(StringComparer.Ordinal);
         foreach (var report in reports)
@@ -45,21 +59,41 @@ internal static class RolloutProgress
                 touched.Add(offer.RolloutId);
             }
         }
+        var halting = new List<(string RolloutId, bool Failure)>();
         foreach (var rolloutId in touched)
         {
+            var outcome = outcomes[rolloutId];
             await connection.ExecuteAsync(
                 "UPDATE rollout_devices SET outcome = @outcome, updated_at = @now WHERE rollout_id = @rolloutId AND device_id = @deviceId",
-                new { outcome = outcomes[rolloutId], now, rolloutId, deviceId }, transaction).ConfigureAwait(false);
+                new { outcome, now, rolloutId, deviceId }, transaction).ConfigureAwait(false);
+            // The rate (failed and rolled back over reporting devices) can only pass the threshold
+            // when a failure is recorded, or when one more device reports and so may reach the
+            // minimum; a retry after a failure or a success after progress only lowers it.
+            var failure = outcome is RolloutOutcomes.Failed or RolloutOutcomes.RolledBack;
+            if (failure || offers.First(o => o.RolloutId == rolloutId).Outcome == RolloutOutcomes.Offered)
+            {
+                halting.Add((rolloutId, failure));
+            }
         }
-        return touched;
+        return halting;
     }
 
-    /// <summary>Halts the rollout if its failure rate passed the threshold; the reason, or null when it goes on.</summary>
-    public static async Task<string?> HaltIfFailingAsync(DbConnection connection, DbTransaction transaction, string rolloutId, long now)
+    /// <summary>
+    /// Halts the rollout if its failure rate passed the threshold; the reason, or null when it goes
+    /// on. Unless <paramref name="failure"/> (a failure was just recorded), a rollout without any
+    /// failure is let go after one indexed look, so healthy rollouts of a large fleet never count their devices.
+    /// </summary>
+    public static async Task<string?> HaltIfFailingAsync(DbConnection connection, DbTransaction transaction, string rolloutId, bool failure, long now)
     {
         var rollout = await connection.QuerySingleAsync<(double Threshold, long Minimum, string State)>(
             "SELECT failure_threshold, minimum_devices, state FROM rollouts WHERE id = @rolloutId", new { rolloutId }, transaction).ConfigureAwait(false);
         if (rollout.State is not (RolloutStates.Active or RolloutStates.Paused))
+        {
+            return null;
+        }
+        if (!failure && !await connection.ExecuteScalarAsync<bool>(
+            "SELECT EXISTS (SELECT 1 FROM rollout_devices WHERE rollout_id = @rolloutId AND outcome IN ('Failed', 'RolledBack'))",
+            new { rolloutId }, transaction).ConfigureAwait(false))
         {
             return null;
         }

@@ -57,26 +57,28 @@ internal static class Auth
             : throw ApiException.Forbidden($"The API key '{caller.Name}' has the role {Roles.Name(caller.Role)}; this request needs {Roles.Name(role)}.");
 
     /// <summary>
-    /// Finds the token's device with one indexed read and admits the request (see
-    /// <see cref="AdmitDeviceAsync"/>). Nothing about the token is cached, so a deleted or
-    /// re-enrolled device's old token is refused by every replica at once.
+    /// Finds the token's device with one indexed read on <paramref name="session"/> and admits the
+    /// request (see <see cref="AdmitDeviceAsync"/>). Nothing about the token is cached, so a deleted
+    /// or re-enrolled device's old token is refused by every replica at once.
     /// </summary>
-    public static async Task<DeviceIdentity> RequireDeviceAsync(HttpContext context)
+    public static async Task<DeviceIdentity> RequireDeviceAsync(HttpContext context, PreparedConnection session)
     {
         var hash = DeviceTokenHash(context);
-        var database = context.RequestServices.GetRequiredService<Database>();
-        (string Id, long? LastSeenAt) row;
-        await using (var connection = await database.OpenAsync(context.RequestAborted).ConfigureAwait(false))
+        var select = session.Command("SELECT id, last_seen_at FROM devices WHERE token_hash = @hash");
+        PreparedConnection.Set(select, "@hash", hash);
+        string id;
+        long? lastSeenAt;
+        await using (var reader = await select.ExecuteReaderAsync(context.RequestAborted).ConfigureAwait(false))
         {
-            row = await connection.QuerySingleOrDefaultAsync<(string Id, long? LastSeenAt)>(
-                "SELECT id, last_seen_at FROM devices WHERE token_hash = @hash", new { hash }).ConfigureAwait(false);
+            if (!await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false))
+            {
+                throw UnknownDevice();
+            }
+            id = reader.GetString(0);
+            lastSeenAt = reader.IsDBNull(1) ? null : reader.GetInt64(1);
         }
-        if (row.Id is null)
-        {
-            throw UnknownDevice();
-        }
-        await AdmitDeviceAsync(context, row.Id, row.LastSeenAt).ConfigureAwait(false);
-        return new DeviceIdentity(row.Id);
+        await AdmitDeviceAsync(context, id, lastSeenAt).ConfigureAwait(false);
+        return new DeviceIdentity(id);
     }
 
     /// <summary>The SHA-256 of the request's device token, under which the device row is found; 401 without one.</summary>
