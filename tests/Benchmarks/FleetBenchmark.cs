@@ -29,15 +29,25 @@ internal static class FleetBenchmark
         var notes = new List<string>();
         try
         {
-            Console.WriteLine($"fleet: {devices:N0} registered devices, {Connections} connections, {warmup.TotalSeconds:0} s warm-up + {seconds} s per run, loopback, server {Path.GetFileName(server)} (Release)");
+            Console.WriteLine($"fleet: {devices:N0} registered devices, {Connections} connections, {warmup.TotalSeconds:0} s warm-up (and at least {FleetLoad.WarmupRequests:N0} requests) + {seconds} s per run, loopback, server {Path.GetFileName(server)} (Release); load average {LoadAverage()} at start");
             var signed = await SignedTestRepository.CreateAsync(work, ["1.0", "1.1"], ["board-a", "board-b"]);
             var (repository, trustedRoot) = (signed.Directory, signed.TrustedRoot);
             var salt = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
             var seed = Path.Combine(work, "seed.csv");
             await FleetDatabase.WriteSeedAsync(seed, devices, salt);
 
-            var databases = new List<FleetDatabase> { new SqliteFleetDatabase() };
-            if (PostgresFleetDatabase.FindBinaries() is not null)
+            // AU_FLEET_BENCH_DATABASES=sqlite or =postgresql runs one database only (nginx runs always).
+            var only = Environment.GetEnvironmentVariable("AU_FLEET_BENCH_DATABASES")?.ToLowerInvariant();
+            var databases = new List<FleetDatabase>();
+            if (only is null || only.Contains("sqlite", StringComparison.Ordinal))
+            {
+                databases.Add(new SqliteFleetDatabase());
+            }
+            if (only is not null && !only.Contains("postgresql", StringComparison.Ordinal))
+            {
+                notes.Add("PostgreSQL: not selected by AU_FLEET_BENCH_DATABASES, skipped.");
+            }
+            else if (PostgresFleetDatabase.FindBinaries() is not null)
             {
                 databases.Add(new PostgresFleetDatabase());
             }
@@ -78,7 +88,8 @@ internal static class FleetBenchmark
                     });
                     await StartRolloutAsync(fleet.BaseAddress, adminKey);
                     sampleTarget ??= await SampleTargetAsync(fleet.BaseAddress, salt);
-                    var result = await FleetLoad.RunDevicesAsync($"au-server, {database.Name}", fleet.BaseAddress, devices, salt, Connections, warmup, duration, ReportEvery);
+                    var result = await FleetLoad.RunDevicesAsync($"au-server, {database.Name}", fleet.BaseAddress, devices, salt, Connections, warmup, duration, ReportEvery,
+                        fleet.CpuSeconds, database.CpuSeconds);
                     results.Add(result);
                     Print(result);
                 }
@@ -91,23 +102,24 @@ internal static class FleetBenchmark
             else
             {
                 await using var nginx = await NginxServer.StartAsync(work, sampleTarget ?? [.. "{}"u8]);
-                var result = await FleetLoad.RunStaticAsync($"nginx, static {sampleTarget?.Length ?? 2} B file", nginx.Url, Connections, warmup, duration);
+                var result = await FleetLoad.RunStaticAsync($"nginx, static {sampleTarget?.Length ?? 2} B file", nginx.Url, Connections, warmup, duration, nginx.CpuSeconds);
                 results.Add(result);
                 Print(result);
             }
 
             Console.WriteLine();
-            Console.WriteLine($"{"",-32} {"check-ins/s",12} {"p50 ms",8} {"p99 ms",8} {"reports/s",10} {"p99 ms",8} {"304s",8} {"errors",7}");
+            Console.WriteLine($"{"",-32} {"check-ins/s",12} {"p50 ms",8} {"p99 ms",8} {"reports/s",10} {"p99 ms",8} {"304s",8} {"errors",7}   {"CPU µs per check-in: server",27} {"database",9} {"generator",9} {"CPU-bound/s",12}");
             foreach (var r in results)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{r.Name,-32} {r.CheckInsPerSecond,12:N0} {r.CheckInP50,8:0.00} {r.CheckInP99,8:0.00} {r.ReportsPerSecond,10:N0} {r.ReportP99,8:0.00} {r.NotModified,8:N0} {r.Errors,7:N0}"));
+                    $"{r.Name,-32} {r.CheckInsPerSecond,12:N0} {r.CheckInP50,8:0.00} {r.CheckInP99,8:0.00} {r.ReportsPerSecond,10:N0} {r.ReportP99,8:0.00} {r.NotModified,8:N0} {r.Errors,7:N0}   {r.PerCheckIn(r.Cpu.Server),27:N0} {r.PerCheckIn(r.Cpu.Database),9:N0} {r.PerCheckIn(r.Cpu.Client),9:N0} {CpuBound(r),12:N0}"));
             }
             foreach (var note in notes)
             {
                 Console.WriteLine(note);
             }
             Console.WriteLine("Check-in: GET /api/v1/device/target with the device token (If-None-Match once seen); every 4th also POSTs one report. Client and server share the machine's cores.");
+            Console.WriteLine($"CPU: user + system seconds of each side's processes over the measured window (/proc), per check-in. CPU-bound/s: the rate at which these costs fill all {Environment.ProcessorCount} cores, what an otherwise idle machine allows. Other work on the machine moves the rates far more than these costs; load average {LoadAverage()} at the end.");
             foreach (var r in results.Where(r => r.FirstError is not null))
             {
                 Console.WriteLine($"{r.Name}: first error: {r.FirstError}");
@@ -120,9 +132,15 @@ internal static class FleetBenchmark
         }
     }
 
+    /// <summary>Check-ins per second at which server, database and generator together would use every core.</summary>
+    private static double CpuBound(FleetLoadResult r) =>
+        Environment.ProcessorCount * 1e6 / (r.PerCheckIn(r.Cpu.Server) + r.PerCheckIn(r.Cpu.Database) + r.PerCheckIn(r.Cpu.Client));
+
+    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
+
     private static void Print(FleetLoadResult r) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {r.Name}: {r.CheckInsPerSecond:N0} check-ins/s, p99 {r.CheckInP99:0.00} ms; {r.ReportsPerSecond:N0} reports/s, p99 {r.ReportP99:0.00} ms; {r.Errors} errors"));
+            $"  {r.Name}: {r.CheckInsPerSecond:N0} check-ins/s, p99 {r.CheckInP99:0.00} ms; {r.ReportsPerSecond:N0} reports/s, p99 {r.ReportP99:0.00} ms; {r.Errors} errors; CPU per check-in {r.PerCheckIn(r.Cpu.Server):N0} µs server, {r.PerCheckIn(r.Cpu.Database):N0} µs database, {r.PerCheckIn(r.Cpu.Client):N0} µs generator"));
 
     /// <summary>Registers release 1.1 and starts its rollout to the stable channel, so target polls take the rollout path.</summary>
     private static async Task StartRolloutAsync(Uri server, string adminKey)

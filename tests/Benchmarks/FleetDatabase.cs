@@ -44,5 +44,8 @@ internal abstract class FleetDatabase : IAsyncDisposable
 
     public abstract Task LoadSeedAsync(string csv);
 
+    /// <summary>CPU seconds the database server's processes used so far; 0 for a database inside au-server (SQLite).</summary>
+    public virtual double CpuSeconds() => 0;
+
     public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -74,5 +74,8 @@ internal sealed class FleetServer : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>CPU seconds its processes used so far.</summary>
+    public double CpuSeconds() => FleetCpu.TreeSeconds(_process.Id);
+
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

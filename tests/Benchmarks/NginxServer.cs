@@ -76,5 +76,8 @@ internal sealed class NginxServer : IAsyncDisposable
     }
 
     /// <summary>Stops nginx by its master's pid (SIGQUIT would wait for keep-alive clients; they are done).</summary>
+    /// <summary>CPU seconds its processes used so far.</summary>
+    public double CpuSeconds() => FleetCpu.TreeSeconds(_process.Id);
+
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 }
