@@ -85,16 +85,23 @@ internal sealed class LastSeenWriter(Database database, ILogger<LastSeenWriter> 
     {
         using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
         await using var session = await database.LeaseAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await Database.BeginWriteAsync(session.Connection, cancellationToken).ConfigureAwait(false);
-        if (session.Connection is NpgsqlConnection)
+        try
         {
-            await WriteAllAsync(session.Connection, transaction, rows, cancellationToken).ConfigureAwait(false);
+            await using var transaction = await Database.BeginWriteAsync(session.Connection, cancellationToken).ConfigureAwait(false);
+            if (session.Connection is NpgsqlConnection)
+            {
+                await WriteAllAsync(session.Connection, transaction, rows, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await WriteEachAsync(session, transaction, rows, cancellationToken).ConfigureAwait(false);
+            }
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
-        else
+        catch (Exception) when (session.Discard())
         {
-            await WriteEachAsync(session, transaction, rows, cancellationToken).ConfigureAwait(false);
+            throw;
         }
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

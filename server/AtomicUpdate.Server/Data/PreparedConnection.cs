@@ -62,8 +62,15 @@ internal sealed class PreparedConnection : IAsyncDisposable
         parameters.Add(parameter);
     }
 
-    /// <summary>Marks the connection as not to be pooled again, after a failure part-way through its work.</summary>
-    public void Discard() => Reusable = false;
+    /// <summary>
+    /// Marks the connection as not to be pooled again, after a failure part-way through its work;
+    /// returns false, so an exception filter can call it without catching anything.
+    /// </summary>
+    public bool Discard()
+    {
+        Reusable = false;
+        return false;
+    }
 
     /// <summary>Disposes the kept commands; called when the pool closes the connection.</summary>
     public void DisposeCommands()

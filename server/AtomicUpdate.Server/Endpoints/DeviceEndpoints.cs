@@ -87,6 +87,19 @@ internal static class DeviceEndpoints
     {
         var hash = Auth.DeviceTokenHash(context);
         await using var session = await database.LeaseAsync(context.RequestAborted).ConfigureAwait(false);
+        // A refusal leaves the connection sound; any other failure half-way closes it instead of pooling it.
+        try
+        {
+            return await AnswerTargetAsync(context, options, database, metrics, session, hash).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is not ApiException && session.Discard())
+        {
+            throw;
+        }
+    }
+
+    private static async Task<IResult> AnswerTargetAsync(HttpContext context, ServerOptions options, Database database, ServerMetrics metrics, PreparedConnection session, string hash)
+    {
         var rows = new List<TargetRow>(2);
         var select = session.Command(TargetRow.Select);
         PreparedConnection.Set(select, "@hash", hash);
@@ -167,6 +180,19 @@ internal static class DeviceEndpoints
     private static async Task<IResult> ReportsAsync(HttpContext context, Database database, ServerMetrics metrics, ILogger<ServerApp> logger)
     {
         await using var session = await database.LeaseAsync(context.RequestAborted).ConfigureAwait(false);
+        // A refusal leaves the connection sound; any other failure half-way closes it instead of pooling it.
+        try
+        {
+            return await StoreReportsAsync(context, database, metrics, logger, session).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is not ApiException && session.Discard())
+        {
+            throw;
+        }
+    }
+
+    private static async Task<IResult> StoreReportsAsync(HttpContext context, Database database, ServerMetrics metrics, ILogger<ServerApp> logger, PreparedConnection session)
+    {
         var identity = await Auth.RequireDeviceAsync(context, session).ConfigureAwait(false);
         var batch = await JsonBody.ReadAsync<ReportBatch>(context).ConfigureAwait(false);
         var reports = batch.Reports ?? throw ApiException.BadRequest("The body has no \"reports\" array.");
