@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 if [ "$(id -u)" -ne 0 ]; then exec sudo -E "$0" "$@"; fi
 scripts/prerequisites.sh
-./build.sh >/dev/null
+build_log=$(mktemp)
+./build.sh >"$build_log" 2>&1 || { cat "$build_log" >&2; rm -f "$build_log"; echo "error: the build failed" >&2; exit 1; }
+rm -f "$build_log"
 if [ "$(uname -m)" = x86_64 ] && command -v qemu-system-x86_64 >/dev/null && [ -f /usr/share/OVMF/OVMF_CODE_4M.fd ]; then
   exec scripts/demo-system.sh "$@"
 fi
