@@ -58,7 +58,7 @@ internal sealed class SuiteReport(MachineDescription machine)
         var text = new StringBuilder();
         Line(text, $"# Benchmarks");
         Line(text);
-        Line(text, $"Measured by `./bench.sh` (the whole suite, {Elapsed.TotalMinutes:F0} min) on {DateTime.UtcNow:yyyy-MM-dd}: {machine.Processor}, {machine.Cores} cores, Linux {machine.Kernel}; {string.Join(", ", machine.Tools)}.");
+        Line(text, $"Measured by `./bench.sh` (the whole suite, {Elapsed.TotalMinutes:F0} min, most of it the level-19 compression of the full image, ours and the baseline's) on {DateTime.UtcNow:yyyy-MM-dd}: {machine.Processor}, {machine.Cores} cores, Linux {machine.Kernel}; {string.Join(", ", machine.Tools)}.");
         Line(text, $"The machine is shared with other build and test sessions (load average {machine.LoadAtStart} at the start, {LoadAtEnd} at the end), so absolute times are noisy;");
         Line(text, $"every time below is measured next to its baseline in the same run, and the ratios are the figures to compare. Sizes do not depend on the load.");
         Line(text);
