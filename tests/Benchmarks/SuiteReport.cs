@@ -79,12 +79,12 @@ internal sealed class SuiteReport(MachineDescription machine)
         Line(text, $"|---|---:|---:|---:|---:|");
         if (delta.Patched is { } patched)
         {
-            Line(text, $"| **AtomicUpdate**: `au-publish release publish` defaults (zstd 19, window 2^24, 1 MiB chunks), delta with binary patches: what the agent downloads | **{Bytes(patched.PayloadBytes)}** | **{Ratio(patched.PayloadBytes, BaselineDelta.Bytes)}** | {Bytes(full.PayloadBytes)} | {Ratio(full.PayloadBytes, BaselineFull.Bytes)} |");
+            Line(text, $"| **AtomicUpdate**: `au-publish release publish` defaults (zstd 19, window 2^22, 1 MiB chunks), delta with binary patches: what the agent downloads | **{Bytes(patched.PayloadBytes)}** | **{Ratio(patched.PayloadBytes, BaselineDelta.Bytes)}** | {Bytes(full.PayloadBytes)} | {Ratio(full.PayloadBytes, BaselineFull.Bytes)} |");
             Line(text, $"| AtomicUpdate: the plain delta (`--no-patches`; agents that cannot rebuild patches) | {Bytes(delta.PayloadBytes)} | {Ratio(delta.PayloadBytes, BaselineDelta.Bytes)} | | |");
         }
         else
         {
-            Line(text, $"| **AtomicUpdate**: `au-publish release publish` defaults (zstd 19, window 2^24, 1 MiB chunks; no file's binary patch paid, so no patched delta) | **{Bytes(delta.PayloadBytes)}** | **{Ratio(delta.PayloadBytes, BaselineDelta.Bytes)}** | {Bytes(full.PayloadBytes)} | {Ratio(full.PayloadBytes, BaselineFull.Bytes)} |");
+            Line(text, $"| **AtomicUpdate**: `au-publish release publish` defaults (zstd 19, window 2^22, 1 MiB chunks; no file's binary patch paid, so no patched delta) | **{Bytes(delta.PayloadBytes)}** | **{Ratio(delta.PayloadBytes, BaselineDelta.Bytes)}** | {Bytes(full.PayloadBytes)} | {Ratio(full.PayloadBytes, BaselineFull.Bytes)} |");
         }
         Line(text, $"| `btrfs send [-p 1.0] 1.1 \\| zstd -19 --long=27` (baseline) | {Bytes(BaselineDelta.Bytes)} | 1.00× | {Bytes(BaselineFull.Bytes)} | 1.00× |");
         Line(text, $"| OSTree {Tool("ostree")}: static delta 1.0 → 1.1; archive-mode objects of 1.1 | {Bytes(Ostree!.Update)} | {Ratio(Ostree.Update, BaselineDelta.Bytes)} | {Bytes(Ostree.Full)} | {Ratio(Ostree.Full, BaselineFull.Bytes)} |");

@@ -23,7 +23,7 @@ internal static class ReleasePublishCommand
         var deltas = new Option<int>("--deltas") { Description = "Make deltas from this many of the channel's most recent earlier releases.", DefaultValueFactory = _ => 3 };
         var level = new Option<int>("--compression-level") { Description = "zstd level, 1 to 22 (19 is small and slow; 3 is fast).", DefaultValueFactory = _ => 19 };
         var workers = new Option<int>("--compression-workers") { Description = "zstd worker threads (0: compress in the calling thread).", DefaultValueFactory = _ => 0 };
-        var window = new Option<int>("--window-log") { Description = "zstd window as a power of two: the memory a device needs to decompress (24 = 16 MiB; 27 = 128 MiB finds repeats further apart).", DefaultValueFactory = _ => 24 };
+        var window = new Option<int>("--window-log") { Description = "zstd window as a power of two: the memory a device needs to decompress (22 = 4 MiB; 27 = 128 MiB finds repeats further apart).", DefaultValueFactory = _ => 22 };
         var chunk = new Option<int>("--chunk-size") { Description = "Payload chunk size in bytes: the unit a device verifies and resumes from.", DefaultValueFactory = _ => 1 << 20 };
         var proto = new Option<int>("--send-protocol") { Description = "btrfs send protocol: 1 for any device, 2 for devices with btrfs-progs 6.0 or newer.", DefaultValueFactory = _ => 1 };
         var noPatches = new Option<bool>("--no-patches") { Description = "Publish plain deltas only, without the binary-patched twin of each delta." };
