@@ -17,6 +17,9 @@ internal static class Program
             case "agent":
                 await AgentBenchmark.RunAsync(args.Length > 1 && int.TryParse(args[1], out var image) ? image : 256);
                 return 0;
+            case "patches":
+                await PatchBenchmark.RunAsync();
+                return 0;
             case "fleet":
                 await FleetBenchmark.RunAsync(
                     args.Length > 1 && int.TryParse(args[1], out var devices) ? devices : 100_000,
@@ -29,7 +32,7 @@ internal static class Program
                     args.Length > 3 && int.TryParse(args[3], out var fleetSeconds) ? fleetSeconds : 10);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Known: stream [MEGABYTES], publish [MEGABYTES], agent [MEGABYTES], fleet [DEVICES] [SECONDS], suite [REPORT] [DEVICES] [SECONDS].");
+                await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Known: stream [MEGABYTES], publish [MEGABYTES], agent [MEGABYTES], patches, fleet [DEVICES] [SECONDS], suite [REPORT] [DEVICES] [SECONDS].");
                 return 2;
         }
     }

@@ -225,11 +225,12 @@ internal sealed class Installer(
 
     /// <summary>
     /// A patched delta's stream is rebuilt from the base release's files and checked chunk by chunk
-    /// against the signed hashes of the original before it goes on; any other payload is the stream itself.
+    /// against the signed hashes of the original before it goes on, read ahead so that reading the
+    /// base files overlaps with receive; any other payload is the stream itself.
     /// </summary>
     private Stream OriginalStream(PayloadDecompressionStream payloadStream, PayloadTarget payload) =>
         payload.Patches is { } patches
-            ? new PatchedStreamReader(payloadStream, layout.Release(payload.BaseVersion!), payload.StreamSize, patches, leaveOpen: true)
+            ? new ReadAheadStream(new PatchedStreamReader(payloadStream, layout.Release(payload.BaseVersion!), payload.StreamSize, patches, leaveOpen: true))
             : payloadStream;
 
     /// <summary>

@@ -168,7 +168,7 @@ public static class PatchedStreamEncoder
         var reference = BaseFiles.Read(plan.FullPath, plan.ReferenceLength);
         var patch = ZstdPatch.Compress(reference, data, options.CompressionLevel);
         var alone = ZstdPatch.Compress([], data, options.CompressionLevel).Length;
-        var recordCost = 1 + 2 + plan.ReferencePath.Length + 8 + HashLength + 4 + 4 + (commands.Count * 12);
+        var recordCost = 1 + 2 + plan.ReferencePath.Length + 8 + 4 + 4 + (commands.Count * 12);
         if (patch.Length + recordCost >= alone)
         {
             var at = 0;
@@ -180,15 +180,14 @@ public static class PatchedStreamEncoder
             return statistics;
         }
 
-        var patchHeader = new byte[1 + 2 + plan.ReferencePath.Length + 8 + HashLength + 4 + 4];
+        var patchHeader = new byte[1 + 2 + plan.ReferencePath.Length + 8 + 4 + 4];
         var span = patchHeader.AsSpan();
         span[0] = PatchRecord;
         BinaryPrimitives.WriteUInt16LittleEndian(span[1..], (ushort)plan.ReferencePath.Length);
         plan.ReferencePath.CopyTo(span[3..]);
         var position = 3 + plan.ReferencePath.Length;
         BinaryPrimitives.WriteUInt64LittleEndian(span[position..], (ulong)reference.Length);
-        SHA256.HashData(reference, span.Slice(position + 8, HashLength));
-        position += 8 + HashLength;
+        position += 8;
         BinaryPrimitives.WriteUInt32LittleEndian(span[position..], (uint)data.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(span[(position + 4)..], (uint)patch.Length);
         await records.WriteAsync(patchHeader, cancellationToken).ConfigureAwait(false);

@@ -41,7 +41,7 @@ public sealed class PatchedDeltaTests(PublishedUpgrades published) : IClassFixtu
         // Someone with root changes a file of the pristine release, keeping its received_uuid.
         var release = device.Release("1.0");
         await SetReadOnlyKeepingReceivedUuidAsync(release, false);
-        await PackageUpgrade.ChangeInPlaceAsync(Path.Combine(release, "usr", "bin", "ls"), 5000, [0x90, 0x90]);
+        await PackageUpgrade.ChangeInPlaceAsync(Path.Combine(release, "usr", "bin", "ls"), 5000, new byte[64]);
         await SetReadOnlyKeepingReceivedUuidAsync(release, true);
         Assert.NotNull((await device.Btrfs.ShowAsync(release)).ReceivedUuid);
 

@@ -59,7 +59,7 @@ public sealed class PatchedStreamTests(ReleasePairs pairs) : IClassFixture<Relea
         await using (var file = new FileStream(Path.Combine(damaged, "usr", "bin", "ls"), FileMode.Open, FileAccess.Write))
         {
             file.Position = 1000;
-            file.WriteByte(0x5a);
+            file.Write(new byte[64]);
         }
 
         var error = await Assert.ThrowsAsync<PatchedStreamException>(() => RebuildAsync(patched, damaged, new FileInfo(stream).Length, signed));
