@@ -56,6 +56,7 @@ internal sealed class NginxServer : IAsyncDisposable
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         for (var attempt = 0; ; attempt++)
         {
+            string answer;
             try
             {
                 using var response = await http.GetAsync(server.Url);
@@ -63,21 +64,24 @@ internal sealed class NginxServer : IAsyncDisposable
                 {
                     return server;
                 }
+                // Another program may have taken the port between FreePort and nginx's bind.
+                answer = $"port {port} answered {(int)response.StatusCode}";
             }
             catch (HttpRequestException) when (attempt < 50 && !process.HasExited)
             {
                 await Task.Delay(100);
                 continue;
             }
-            var output = process.Output;
+            var errorLog = Path.Combine(root, "error.log");
+            var output = process.Output + (File.Exists(errorLog) ? await File.ReadAllTextAsync(errorLog) : "");
             await server.DisposeAsync();
-            throw new InvalidOperationException($"nginx did not serve its file:\n{output}");
+            throw new InvalidOperationException($"nginx did not serve its file ({answer}):\n{output}");
         }
     }
 
-    /// <summary>Stops nginx by its master's pid (SIGQUIT would wait for keep-alive clients; they are done).</summary>
     /// <summary>CPU seconds its processes used so far.</summary>
     public double CpuSeconds() => FleetCpu.TreeSeconds(_process.Id);
 
+    /// <summary>Stops nginx by its master's pid (SIGQUIT would wait for keep-alive clients; they are done).</summary>
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 }
