@@ -133,7 +133,7 @@ internal static class FleetBenchmark
     }
 
     /// <summary>Check-ins per second at which server, database and generator together would use every core.</summary>
-    private static double CpuBound(FleetLoadResult r) =>
+    public static double CpuBound(FleetLoadResult r) =>
         Environment.ProcessorCount * 1e6 / (r.PerCheckIn(r.Cpu.Server) + r.PerCheckIn(r.Cpu.Database) + r.PerCheckIn(r.Cpu.Client));
 
     private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];

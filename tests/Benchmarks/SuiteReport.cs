@@ -134,15 +134,15 @@ internal sealed class SuiteReport(MachineDescription machine)
 
         Line(text, $"## Fleet server");
         Line(text);
-        Line(text, $"Devices checking in during a rollout (target poll with ETag, every 4th also posting a report, 64 connections), next to nginx serving a static file of a target answer's size; client, server and database on the same cores (`./bench.sh fleet` for the full output).");
+        Line(text, $"Devices checking in during a rollout (target poll with ETag, every 4th also posting a report, 64 connections), next to nginx serving a static file of a target answer's size; client, server and database on the same cores (`./bench.sh fleet` for the full output). CPU-bound: the rate at which the measured CPU cost per check-in of server, database and load generator fills every core, what an otherwise idle machine allows.");
         Line(text);
-        Line(text, $"| server | check-ins/s | p99 ms | errors | vs nginx |");
-        Line(text, $"|---|---:|---:|---:|---:|");
+        Line(text, $"| server | check-ins/s | p99 ms | errors | vs nginx | CPU µs per check-in (server + database) | CPU-bound check-ins/s |");
+        Line(text, $"|---|---:|---:|---:|---:|---:|---:|");
         var nginx = Fleet.FirstOrDefault(r => r.Name.StartsWith("nginx", StringComparison.Ordinal));
         foreach (var r in Fleet)
         {
             var versus = nginx is null ? "–" : (r.CheckInsPerSecond / nginx.CheckInsPerSecond).ToString("F2", Culture) + "×";
-            Line(text, $"| {r.Name}{(r == nginx ? " (baseline)" : "")} | {r.CheckInsPerSecond:N0} | {r.CheckInP99:F1} | {r.Errors:N0} | {versus} |");
+            Line(text, $"| {r.Name}{(r == nginx ? " (baseline)" : "")} | {r.CheckInsPerSecond:N0} | {r.CheckInP99:F1} | {r.Errors:N0} | {versus} | {r.PerCheckIn(r.Cpu.Server + r.Cpu.Database):N0} | {FleetBenchmark.CpuBound(r):N0} |");
         }
         Line(text);
 
