@@ -314,6 +314,36 @@ public abstract partial class ApiTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_failure_after_the_minimum_devices_halts_the_rollout_once_the_rate_passes_the_threshold()
+    {
+        var channel = Unique("halt-late");
+        var devices = new List<DeviceClient>();
+        for (var i = 0; i < 5; i++)
+        {
+            devices.Add(await DeviceClient.EnrollAsync(Http, channel, "1.0"));
+        }
+        var id = await CreateRolloutAsync(channel, "1.1", [new { percent = 100 }], threshold: 0.3, minimum: 3);
+        foreach (var device in devices)
+        {
+            Assert.Equal("1.1", (await device.TargetAsync()).Version);
+        }
+        for (var i = 0; i < 3; i++)
+        {
+            await devices[i].InstallAsync("1.0", "1.1", succeed: true);
+        }
+        // 1 bad of 4 is 25%, under 30%: successes and a first failure leave it running.
+        await devices[3].InstallAsync("1.0", "1.1", succeed: false);
+        var running = await SendAsync(HttpMethod.Get, $"api/v1/rollouts/{id}", fixture.ViewerKey);
+        Assert.Equal("Active", running["state"]!.GetValue<string>());
+
+        // 2 bad of 5 is 40%.
+        await devices[4].InstallAsync("1.0", "1.1", succeed: false);
+        var halted = await SendAsync(HttpMethod.Get, $"api/v1/rollouts/{id}", fixture.ViewerKey);
+        Assert.Equal("Halted", halted["state"]!.GetValue<string>());
+        Assert.Contains("0 failed and 2 rolled back of 5", halted["haltReason"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_rollout_halts_by_itself_when_failures_pass_the_threshold_after_the_minimum_devices()
     {
         var channel = Unique("halt");
