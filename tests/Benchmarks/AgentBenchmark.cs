@@ -58,9 +58,11 @@ internal static class AgentBenchmark
         var ordered = rounds.OrderBy(r => r.Agent / r.Baseline).ToList();
         var (elapsed, baseline) = ordered[Rounds / 2];
 
-        // Peak memory of the real au-agent process over the same install.
-        var options = DeviceOptions(repository, device.MountPoint);
-        var config = Path.Combine(device.MountPoint, "agent.json");
+        // Peak memory of the real au-agent process over the same install, into a pool of its own:
+        // the baseline's deleted subvolumes free their space only when btrfs's cleaner gets to them.
+        await using var processPool = await LoopbackFilesystem.CreateAsync((megabytes * 3L + 512) << 20);
+        var options = DeviceOptions(repository, processPool.MountPoint);
+        var config = Path.Combine(processPool.MountPoint, "agent.json");
         await File.WriteAllBytesAsync(config, JsonSerializer.SerializeToUtf8Bytes(options));
         var (processElapsed, peakKilobytes) = await MeasuredProcess.RunAsync("dotnet", Path.Combine(AppContext.BaseDirectory, "au-agent.dll"), "offline", "install", "--config", config, "--version", "1.0", "--booted-entry=@deploy/0");
 
