@@ -101,7 +101,7 @@ internal sealed class Reconciler(PoolLayout layout, IBootControl boot, StateStor
     {
         var versions = record.Payloads
             .Select(name => name.Split('/'))
-            .Where(parts => parts.Length == 3 && parts[0] == UpdateTargetNames.ReleasesDirectory)
+            .Where(parts => parts.Length == 3 && parts[0] is UpdateTargetNames.ReleasesDirectory or UpdateTargetNames.PatchesDirectory)
             .Select(parts => parts[1])
             .Append(record.TargetVersion)
             .Distinct(StringComparer.Ordinal)
