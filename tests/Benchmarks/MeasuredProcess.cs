@@ -8,6 +8,13 @@ internal static class MeasuredProcess
     /// <summary>Runs a process to its end, sampling its resident set every 20 ms for the peak (VmHWM where the kernel reports it).</summary>
     public static async Task<(TimeSpan Elapsed, long PeakKilobytes)> RunAsync(string program, params string[] arguments)
     {
+        var (elapsed, peak, _) = await RunWithOutputAsync(program, arguments);
+        return (elapsed, peak);
+    }
+
+    /// <summary>As <see cref="RunAsync"/>, with what the process wrote to its standard output.</summary>
+    public static async Task<(TimeSpan Elapsed, long PeakKilobytes, string Output)> RunWithOutputAsync(string program, params string[] arguments)
+    {
         var watch = Stopwatch.StartNew();
         using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         var output = process.StandardOutput.ReadToEndAsync();
@@ -36,6 +43,6 @@ internal static class MeasuredProcess
         {
             throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed: {await output}{await error}");
         }
-        return (watch.Elapsed, peak);
+        return (watch.Elapsed, peak, await output);
     }
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AtomicUpdate.Agent.Configuration;
 using AtomicUpdate.Btrfs;
 using AtomicUpdate.Payload;
 using AtomicUpdate.Payload.Patches;
@@ -68,10 +67,10 @@ internal static class PatchBenchmark
         var patchedTime = patchedTimes.Min();
 
         // The real au-agent process installing the patched delta (the planner picks it as the cheapest).
-        var options = DeviceOptions(repository, device.MountPoint);
+        var options = AgentBenchmark.DeviceOptions(repository, device.MountPoint);
         var config = Path.Combine(device.MountPoint, "agent.json");
         await File.WriteAllBytesAsync(config, JsonSerializer.SerializeToUtf8Bytes(options));
-        var (agentTime, peakKilobytes, agentOutput) = await RunMeasuredAsync("dotnet", Path.Combine(AppContext.BaseDirectory, "au-agent.dll"), "offline", "install", "--config", config, "--version", Name(pair.ReleaseB), $"--booted-entry=@deploy/{Name(pair.ReleaseA)}");
+        var (agentTime, peakKilobytes, agentOutput) = await MeasuredProcess.RunWithOutputAsync("dotnet", Path.Combine(AppContext.BaseDirectory, "au-agent.dll"), "offline", "install", "--config", config, "--version", Name(pair.ReleaseB), $"--booted-entry=@deploy/{Name(pair.ReleaseA)}");
         // rsync compares contents, links, devices, owners, modes, times and extended attributes; a dry run
         // lists every difference but the subvolume root's mtime, which btrfs receive itself leaves at receive time.
         var differences = await Shell.OutputAsync($"rsync -n -a -c -i -H -A -X --delete '{pair.ReleaseB}/' '{Path.Combine(releases, Name(pair.ReleaseB))}/' | {{ grep -v -x -F '.d..t...... ./' || true; }} | wc -l");
@@ -118,57 +117,5 @@ internal static class PatchBenchmark
         var elapsed = watch.Elapsed;
         await btrfs.DeleteSubvolumeAsync(Path.Combine(releases, target.Version));
         return elapsed;
-    }
-
-    private static AgentOptions DeviceOptions(string repository, string pool)
-    {
-        var work = Path.Combine(pool, "agent-work");
-        Directory.CreateDirectory(Path.Combine(work, "root"));
-        return new AgentOptions
-        {
-            Repositories = [new Uri(repository + "/").AbsoluteUri],
-            TrustedRoot = Path.Combine(repository, "1.root.json"),
-            HardwareId = "bench",
-            PoolMountPoint = pool,
-            StateDirectory = Path.Combine(work, "state"),
-            RunningRoot = Path.Combine(work, "root"),
-            CarryOverPaths = [],
-            BootBackend = "none",
-            HooksDirectory = Path.Combine(work, "hooks"),
-        };
-    }
-
-    /// <summary>Runs a process to its end and reads its peak resident set (VmHWM) every 20 ms.</summary>
-    private static async Task<(TimeSpan Elapsed, long PeakKilobytes, string Output)> RunMeasuredAsync(string program, params string[] arguments)
-    {
-        var watch = Stopwatch.StartNew();
-        using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        long peak = 0;
-        while (!process.HasExited)
-        {
-            try
-            {
-                foreach (var line in await File.ReadAllLinesAsync($"/proc/{process.Id}/status"))
-                {
-                    if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                    {
-                        peak = Math.Max(peak, long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture));
-                    }
-                }
-            }
-            catch (IOException)
-            {
-            }
-            await Task.Delay(20);
-        }
-        await process.WaitForExitAsync();
-        watch.Stop();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed: {await output}{await error}");
-        }
-        return (watch.Elapsed, peak, await output);
     }
 }
