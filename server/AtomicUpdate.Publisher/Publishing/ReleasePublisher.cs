@@ -18,7 +18,10 @@ internal sealed class ReleasePublisher(BtrfsTool btrfs, IProgress<PublishProgres
 {
     public async Task<PublishResult> PublishAsync(PublishRequest request, KeyRing keys, CancellationToken cancellationToken = default)
     {
-        var version = ReleaseVersion.Parse(request.Version);
+        if (!ReleaseVersion.TryParse(request.Version, out var version, out var versionError))
+        {
+            throw new PublishException($"--version: {versionError}");
+        }
         if (!UpdateTargetNames.IsValidName(request.Version) || !UpdateTargetNames.IsValidName(request.Channel))
         {
             throw new PublishException($"The version '{request.Version}' or channel '{request.Channel}' has characters a target name cannot hold.");
