@@ -14,4 +14,18 @@ internal sealed class EntryChanges
     public bool IsDirectory { get; set; }
 
     public long DataBytes { get; set; }
+
+    /// <summary>Where the entry now at <paramref name="components"/> of <paramref name="tree"/> was in the parent subvolume.</summary>
+    public static string OriginalPathOf(PathTree<EntryChanges> tree, string[] components)
+    {
+        var node = tree.Root;
+        string? original = null;
+        for (var i = 0; i < components.Length; i++)
+        {
+            var next = node?.Child(components[i]);
+            original = next?.Value.OriginalPath ?? (original is null ? components[i] : original + "/" + components[i]);
+            node = next;
+        }
+        return original ?? string.Empty;
+    }
 }

@@ -85,7 +85,7 @@ internal sealed class FileDataRunCollector
         {
             return known;
         }
-        var original = OriginalPath(components);
+        var original = EntryChanges.OriginalPathOf(_tree, components);
         var node = _tree.GetOrAdd(components);
         node.Value.OriginalPath = original;
         return node;
@@ -98,7 +98,7 @@ internal sealed class FileDataRunCollector
     private void Link(SendCommand command)
     {
         var target = PathTree<EntryChanges>.Split(command.Get(PathLink).Span);
-        var original = OriginalPath(target);
+        var original = EntryChanges.OriginalPathOf(_tree, target);
         var created = _tree.Find(target)?.Value.Created == EntryKind.File;
         var node = _tree.GetOrAdd(PathTree<EntryChanges>.Split(command.Get(SendAttributeType.Path).Span));
         if (created)
@@ -119,7 +119,7 @@ internal sealed class FileDataRunCollector
         {
             return;
         }
-        var original = OriginalPath(from);
+        var original = EntryChanges.OriginalPathOf(_tree, from);
         var node = _tree.Find(from) ?? _tree.GetOrAdd(from);
         if (node.Value.Created == EntryKind.None)
         {
@@ -139,20 +139,6 @@ internal sealed class FileDataRunCollector
         {
             _removed.Add(node);
         }
-    }
-
-    /// <summary>Where the entry now at <paramref name="components"/> was in the parent subvolume.</summary>
-    private string OriginalPath(string[] components)
-    {
-        var node = _tree.Root;
-        string? original = null;
-        for (var i = 0; i < components.Length; i++)
-        {
-            var next = node?.Child(components[i]);
-            original = next?.Value.OriginalPath ?? (original is null ? components[i] : original + "/" + components[i]);
-            node = next;
-        }
-        return original ?? string.Empty;
     }
 
     private static byte[]? Bytes(string? latin1) => latin1 is null ? null : Encoding.Latin1.GetBytes(latin1);

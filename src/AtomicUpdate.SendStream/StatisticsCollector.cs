@@ -149,7 +149,7 @@ internal sealed class StatisticsCollector
         {
             return;
         }
-        var original = OriginalPath(from);
+        var original = EntryChanges.OriginalPathOf(_tree, from);
         var node = _tree.Move(from, to);
         if (node.Value.Created == EntryKind.None)
         {
@@ -165,7 +165,7 @@ internal sealed class StatisticsCollector
         {
             return;
         }
-        var original = OriginalPath(path);
+        var original = EntryChanges.OriginalPathOf(_tree, path);
         var node = _tree.Remove(path);
         if (node?.Value.Created is EntryKind.File or EntryKind.Directory)
         {
@@ -183,20 +183,6 @@ internal sealed class StatisticsCollector
         {
             parent.Value.IsDirectory = true;
         }
-    }
-
-    /// <summary>Where the entry now at <paramref name="components"/> was in the parent subvolume.</summary>
-    private string OriginalPath(string[] components)
-    {
-        var node = _tree.Root;
-        string? original = null;
-        for (var i = 0; i < components.Length; i++)
-        {
-            var next = node?.Child(components[i]);
-            original = next?.Value.OriginalPath ?? (original is null ? components[i] : original + "/" + components[i]);
-            node = next;
-        }
-        return original ?? string.Empty;
     }
 
     private static string Top(string path)
