@@ -89,6 +89,19 @@ public sealed class ReleasePublishTests(PublishFixture fixture) : IClassFixture<
         Assert.Contains("already published", again.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("1.03", "leading zero")]
+    [InlineData("1/3", "dotted numbers")]
+    public async Task Publishing_an_invalid_version_names_the_option_and_the_reason_without_a_stack_trace(string version, string reason)
+    {
+        await fixture.PublishAllAsync();
+        var result = await PublisherCli.RunAsync(null, ["release", "publish", "--pool", fixture.Pool, "--repo", fixture.Repository, "--version", version, "--channel", "stable", "--hardware", "board-a", .. fixture.KeyArguments()]);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("--version", result.Error, StringComparison.Ordinal);
+        Assert.Contains(reason, result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Publishing_without_the_timestamp_key_is_refused_before_any_work()
     {
