@@ -69,11 +69,12 @@ mkdir -p "$work/pool/$state_in_pool"
 if [ -n "$data" ]; then cp -a "$data/." "$work/pool/@data/"; fi
 
 # The first release, committed without a trial (there is nothing to fall back to yet). The agent
-# works on the mounted pool; its boot backend here is a throwaway file (the GRUB backend refuses to
-# arm a trial without a known-good entry, which a blank device does not have yet).
+# works on the mounted pool with its GRUB backend: it writes the environment of bootloader/README.md,
+# copies A and B into $work/esp (copied onto the ESP below) and the known-good record on the pool;
+# from here on the device's agent keeps them.
 mkdir -p "$work/esp" "$work/root" "$work/hooks"
 output=$(AU_AGENT_TRUSTED_ROOT="$trusted_root" AU_AGENT_HOOKS_DIRECTORY="$work/hooks" \
-  AU_AGENT_BOOT_BACKEND=file AU_AGENT_BOOT_ENVIRONMENT="$work/provisioning.env" \
+  AU_AGENT_BOOT_BACKEND=grub AU_AGENT_BOOT_ENVIRONMENT="$work/esp/grubenv" \
   "$agent" offline install --config "$config" --pool "$work/pool" --root "$work/root" \
   --state "$work/pool/$state_in_pool" --bundle "$bundle" --commit 2>&1) \
   || { echo "error: provisioning from $bundle failed: $output" >&2; exit 1; }
@@ -82,15 +83,6 @@ version=$(sed -n 's/^Committed: \([^ ]*\) .*/\1/p' <<<"$output")
 entry=@deploy/$version
 [ -f "$work/pool/$entry/boot/vmlinuz" ] && [ -f "$work/pool/$entry/boot/initrd.img" ] \
   || { echo "error: release $version has no /boot/vmlinuz and /boot/initrd.img; GRUB boots those" >&2; exit 1; }
-# The GRUB environment of bootloader/README.md: copies A and B (sequence 1), and the known-good
-# entry on the pool; from here on the agent's GRUB backend keeps them.
-for copy in grubenv grubenv.b; do
-  grub-editenv "$work/esp/$copy" create
-  grub-editenv "$work/esp/$copy" set au_good="$entry" au_trial= au_tries=0 au_seq=1
-done
-mkdir -p "$work/pool/.atomicupdate"
-grub-editenv "$work/pool/.atomicupdate/good.env" create
-grub-editenv "$work/pool/.atomicupdate/good.env" set au_good="$entry"
 umount "$work/pool"
 mounted=
 losetup -d "$loop"

@@ -31,7 +31,8 @@ internal sealed class Installer(
 
     public string DownloadsDirectory => Path.Combine(options.StateDirectory, "downloads");
 
-    public async Task<TransactionRecord> InstallAsync(TransactionRecord record, UpdatePlan plan, PayloadSource source, CancellationToken cancellationToken)
+    /// <summary>Runs the pipeline; <paramref name="armTrial"/> is false when provisioning (committed right after, nothing to fall back to).</summary>
+    public async Task<TransactionRecord> InstallAsync(TransactionRecord record, UpdatePlan plan, PayloadSource source, bool armTrial, CancellationToken cancellationToken)
     {
         var made = new List<string>();
         try
@@ -69,7 +70,10 @@ internal sealed class Installer(
             progress?.Report(new InstallProgress("arming trial", total, total));
             // The deployment must be on disk before the bootloader is told to boot it.
             await btrfs.SyncAsync(layout.MountPoint, cancellationToken).ConfigureAwait(false);
-            await boot.ArmTrialAsync(BootEntries.ForVersion(plan.Version), options.Tries, cancellationToken).ConfigureAwait(false);
+            if (armTrial)
+            {
+                await boot.ArmTrialAsync(BootEntries.ForVersion(plan.Version), options.Tries, cancellationToken).ConfigureAwait(false);
+            }
             StateStore.CrashPoint("after-trial-armed");
             record = store.Advance(record, TransactionState.TrialArmed);
             StateStore.CrashPoint("after-trial-armed-saved");

@@ -38,7 +38,7 @@ internal static class OfflineCommand
         {
             var (options, controller) = common.Build(result);
             await controller.StartAsync(cancellationToken);
-            await controller.InstallAsync(new InstallRequest(result.GetValue(version), result.GetValue(bundle), result.GetValue(repository)), cancellationToken);
+            await controller.InstallAsync(new InstallRequest(result.GetValue(version), result.GetValue(bundle), result.GetValue(repository), Provisioning: result.GetValue(commit)), cancellationToken);
             await controller.Running!;
             var record = new StateStore(options.StateDirectory).Load()!;
             if (record.State == TransactionState.TrialArmed && result.GetValue(commit))

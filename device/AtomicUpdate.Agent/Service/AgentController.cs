@@ -183,8 +183,12 @@ internal sealed class AgentController : IAgentController
         {
             try
             {
-                var done = await _installer.InstallAsync(record, plan, source, CancellationToken.None).ConfigureAwait(false);
-                if (_options.RebootAfterInstall && _rebooter.Reboots)
+                var done = await _installer.InstallAsync(record, plan, source, armTrial: !request.Provisioning, CancellationToken.None).ConfigureAwait(false);
+                if (request.Provisioning)
+                {
+                    Publish("trial-armed", done, $"Release {version} is deployed; it is committed without a trial boot.");
+                }
+                else if (_options.RebootAfterInstall && _rebooter.Reboots)
                 {
                     Publish("trial-armed", done, $"Release {version} is deployed and armed for a trial boot; rebooting into it.");
                     await RebootAsync(done).ConfigureAwait(false);
