@@ -79,6 +79,7 @@ internal static class PatchBenchmark
         var statistics = patched.Statistics;
         Console.WriteLine(string.Create(culture, $"Debian 12 pair {pair.Facts.GetValueOrDefault("POINT_RELEASE")} → security/updates ({pair.Facts.GetValueOrDefault("UPGRADED")} packages upgraded): {new FileInfo(stream).Length / 1e6:F1} MB incremental send stream"));
         Console.WriteLine(string.Create(culture, $"patches: {statistics.Patched:N0} of {statistics.Candidates:N0} files with an old version, {statistics.PatchedDataBytes / 1e6:F1} MB of data as {statistics.PatchBytes / 1e6:F2} MB of patches (reference cap {statistics.ReferenceCap >> 20} MiB, {statistics.OverCap} over it)"));
+        Console.WriteLine(string.Create(culture, $"  zstd against the old file's bytes: {statistics.Zstd.Files:N0} files, {statistics.Zstd.DataBytes / 1e6:F1} MB as {statistics.Zstd.PatchBytes / 1e6:F2} MB; gzip files against the old contents, rebuilt as GNU gzip: {statistics.GzipContents.Files:N0} files, {statistics.GzipContents.DataBytes / 1e6:F1} MB as {statistics.GzipContents.PatchBytes / 1e6:F2} MB"));
         Console.WriteLine(string.Create(culture, $"{"download size",-62} {"MB",8} {"ratio",7}"));
         Console.WriteLine(string.Create(culture, $"{"btrfs send -p | zstd -19 --long=27 (baseline)",-62} {zstdBytes / 1e6,8:F2} {1.0,6:F2}x"));
         Console.WriteLine(string.Create(culture, $"{"plain delta payload (publish defaults: zstd 19, chunked)",-62} {delta.PayloadBytes / 1e6,8:F2} {(double)delta.PayloadBytes / zstdBytes,6:F2}x"));

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AtomicUpdate.Btrfs;
+using AtomicUpdate.Payload.Patches;
 using AtomicUpdate.Publisher.Publishing;
 using AtomicUpdate.Publisher.RepositoryTools;
 using AtomicUpdate.Publisher.Signing;
@@ -90,6 +91,7 @@ internal static class ReleasePublishCommand
             {
                 var statistics = patched.Statistics;
                 text.AppendLine(culture, $"  {patched.TargetName,-48} {TerminalProgress.Size(patched.PayloadBytes),10} ({(double)patched.PayloadBytes / payload.PayloadBytes:P0} of the plain delta, {TerminalProgress.Size(payload.PayloadBytes - patched.PayloadBytes)} saved; {statistics.Patched} of {statistics.Candidates} rewritten files patched, {TerminalProgress.Size(statistics.PatchedDataBytes)} of data as {TerminalProgress.Size(statistics.PatchBytes)} of patches) in {patched.Elapsed.TotalSeconds:F1} s");
+                text.AppendLine(culture, $"    zstd against the old bytes: {statistics.Zstd.Files} files, {TerminalProgress.Size(statistics.Zstd.DataBytes)} as {TerminalProgress.Size(statistics.Zstd.PatchBytes)}; gzip files against the old contents: {statistics.GzipContents.Files} files, {TerminalProgress.Size(statistics.GzipContents.DataBytes)} as {TerminalProgress.Size(statistics.GzipContents.PatchBytes)}");
             }
         }
         foreach (var skipped in result.SkippedBases)
@@ -99,6 +101,15 @@ internal static class ReleasePublishCommand
         text.AppendLine(culture, $"signed targets v{result.TargetsVersion}, snapshot v{result.SnapshotVersion}, timestamp v{result.TimestampVersion}");
         return text.ToString();
     }
+
+    private static JsonObject MethodJson(PatchMethodStatistics method) => new()
+    {
+        ["files"] = method.Files,
+        ["data_bytes"] = method.DataBytes,
+        ["patch_bytes"] = method.PatchBytes,
+        ["plain_compressed_bytes"] = method.PlainCompressedBytes,
+        ["saved_bytes"] = method.SavedBytes,
+    };
 
     private static string ToJson(PublishResult result)
     {
@@ -131,6 +142,11 @@ internal static class ReleasePublishCommand
                     ["patched_data_bytes"] = patched.Statistics.PatchedDataBytes,
                     ["patch_bytes"] = patched.Statistics.PatchBytes,
                     ["reference_cap"] = patched.Statistics.ReferenceCap,
+                    ["methods"] = new JsonObject
+                    {
+                        ["zstd"] = MethodJson(patched.Statistics.Zstd),
+                        ["gzip_contents"] = MethodJson(patched.Statistics.GzipContents),
+                    },
                     ["seconds"] = Math.Round(patched.Elapsed.TotalSeconds, 3),
                 },
             })]),

@@ -57,7 +57,7 @@ internal static class BaseFiles
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         if (file.Length != length)
         {
-            throw new PatchedStreamException($"The base file {path} is {file.Length} bytes long, but the patch was made against {length} bytes.");
+            throw new PatchedStreamException($"The base file {path} is {file.Length} bytes long, but the patch was made against {length} bytes: this copy of the base release was modified.");
         }
         var bytes = GC.AllocateUninitializedArray<byte>((int)length);
         file.ReadExactly(bytes);

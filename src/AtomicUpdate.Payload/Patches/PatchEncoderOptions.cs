@@ -14,6 +14,13 @@ public sealed class PatchEncoderOptions
     /// <summary>The zstd level of the patches (and of the plain compression they are compared with).</summary>
     public int CompressionLevel { get; init; } = 19;
 
+    /// <summary>
+    /// Patch gzip files through their contents when GNU gzip's deflate rebuilds the new file exactly
+    /// (GZIP records): a changed changelog or manual page then costs its new lines, not its whole
+    /// recompressed file.
+    /// </summary>
+    public bool GzipContents { get; init; } = true;
+
     /// <summary>The unit in which the device checks the rebuilt stream against the original's hashes.</summary>
     public int ChunkSize { get; init; } = PatchedStreamFormat.DefaultChunkSize;
 

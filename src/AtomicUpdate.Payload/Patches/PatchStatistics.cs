@@ -2,26 +2,32 @@ using System.Globalization;
 
 namespace AtomicUpdate.Payload.Patches;
 
-/// <summary>What binary patching did to one stream: how much file data it replaced and what that saved.</summary>
+/// <summary>What binary patching did to one stream: how much file data it replaced, by which method, and what that saved.</summary>
 public sealed record PatchStatistics
 {
     /// <summary>Runs of file data that had an old version in the parent within the reference cap.</summary>
     public int Candidates { get; init; }
 
-    /// <summary>Runs of file data sent as patches, because the patch was smaller than the data compressed alone.</summary>
-    public int Patched { get; init; }
-
     /// <summary>Runs of file data left plain because the old or new version is larger than the reference cap.</summary>
     public int OverCap { get; init; }
 
+    /// <summary>Files patched byte for byte: zstd with the old file as reference prefix (PATCH records).</summary>
+    public PatchMethodStatistics Zstd { get; init; } = new();
+
+    /// <summary>gzip files patched through their contents and recompressed as GNU gzip did (GZIP records).</summary>
+    public PatchMethodStatistics GzipContents { get; init; } = new();
+
+    /// <summary>Runs of file data sent as patches, because a patch was smaller than the data compressed alone.</summary>
+    public int Patched => Zstd.Files + GzipContents.Files;
+
     /// <summary>Bytes of file data the patches replace.</summary>
-    public long PatchedDataBytes { get; init; }
+    public long PatchedDataBytes => Zstd.DataBytes + GzipContents.DataBytes;
 
     /// <summary>Bytes of the patches themselves.</summary>
-    public long PatchBytes { get; init; }
+    public long PatchBytes => Zstd.PatchBytes + GzipContents.PatchBytes;
 
     /// <summary>Bytes the patched data takes compressed on its own with zstd at the same level.</summary>
-    public long PlainCompressedBytes { get; init; }
+    public long PlainCompressedBytes => Zstd.PlainCompressedBytes + GzipContents.PlainCompressedBytes;
 
     /// <summary>The size of the original stream.</summary>
     public long StreamBytes { get; init; }
@@ -40,5 +46,10 @@ public sealed record PatchStatistics
 
     public string ToText() => string.Create(
         CultureInfo.InvariantCulture,
-        $"patches      {Patched:N0} of {Candidates:N0} files with an old version patched ({OverCap:N0} over the reference cap): {PatchedDataBytes:N0} bytes of data as {PatchBytes:N0} bytes of patches, {PlainCompressedBytes:N0} compressed alone, {SavedBytes:N0} saved{Environment.NewLine}");
+        $"""
+        patches      {Patched:N0} of {Candidates:N0} files with an old version patched ({OverCap:N0} over the reference cap): {PatchedDataBytes:N0} bytes of data as {PatchBytes:N0} bytes of patches, {PlainCompressedBytes:N0} compressed alone, {SavedBytes:N0} saved
+          zstd       {Zstd.Files:N0} files against the old file's bytes: {Zstd.DataBytes:N0} bytes as {Zstd.PatchBytes:N0}, {Zstd.SavedBytes:N0} saved
+          gzip       {GzipContents.Files:N0} gzip files against the old file's contents, recompressed as GNU gzip: {GzipContents.DataBytes:N0} bytes as {GzipContents.PatchBytes:N0}, {GzipContents.SavedBytes:N0} saved
+
+        """);
 }

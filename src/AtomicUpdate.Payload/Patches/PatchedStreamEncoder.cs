@@ -9,7 +9,9 @@ namespace AtomicUpdate.Payload.Patches;
 /// <summary>
 /// Turns a send stream into a patched stream: the data of each file that has an old version in the
 /// parent release (the same path, or where a renamed file came from) becomes a zstd patch against
-/// that old file when the patch is smaller than the data compressed alone; everything else is copied.
+/// that old file when the patch is smaller than the data compressed alone, and a gzip file whose new
+/// version GNU gzip's deflate rebuilds exactly is patched through its contents instead when that is
+/// smaller still; everything else is copied.
 /// The header carries the SHA-256 of every chunk of the original stream, so the device can check what
 /// it rebuilds before a byte of it reaches <c>btrfs receive</c>. Memory: the old and new data of one
 /// file, each at most the reference cap.
@@ -78,7 +80,8 @@ public static class PatchedStreamEncoder
         }
         var header = new byte[FixedLength + (count * HashLength)];
         Magic.CopyTo(header);
-        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(VersionOffset), CurrentVersion);
+        // Without GZIP records the stream stays version 1, which agents from before them read too.
+        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(VersionOffset), options.GzipContents ? CurrentVersion : FirstVersion);
         BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(ChunkSizeOffset), (uint)options.ChunkSize);
         BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(StreamSizeOffset), (ulong)length);
         BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(ReferenceCapOffset), (ulong)options.ReferenceCap);
@@ -166,10 +169,16 @@ public static class PatchedStreamEncoder
         }
 
         var reference = BaseFiles.Read(plan.FullPath, plan.ReferenceLength);
-        var patch = ZstdPatch.Compress(reference, data, options.CompressionLevel);
         var alone = ZstdPatch.Compress([], data, options.CompressionLevel).Length;
-        var recordCost = 1 + 2 + plan.ReferencePath.Length + 8 + 4 + 4 + (commands.Count * 12);
-        if (patch.Length + recordCost >= alone)
+        var patch = ZstdPatch.Compress(reference, data, options.CompressionLevel);
+        var record = PatchRecordHeader(PatchRecord, plan.ReferencePath, reference.Length, data.Length, [], patch.Length);
+        var gzip = options.GzipContents ? GzipPatch(plan, reference, data, options) : null;
+        var useGzip = gzip is { } g && g.Record.Length + g.Patch.Length < record.Length + patch.Length;
+        if (useGzip)
+        {
+            (record, patch) = gzip!.Value;
+        }
+        if (record.Length + patch.Length + (commands.Count * 13) >= alone)
         {
             var at = 0;
             foreach (var (stripped, dataOffset, dataLength) in commands)
@@ -180,17 +189,7 @@ public static class PatchedStreamEncoder
             return statistics;
         }
 
-        var patchHeader = new byte[1 + 2 + plan.ReferencePath.Length + 8 + 4 + 4];
-        var span = patchHeader.AsSpan();
-        span[0] = PatchRecord;
-        BinaryPrimitives.WriteUInt16LittleEndian(span[1..], (ushort)plan.ReferencePath.Length);
-        plan.ReferencePath.CopyTo(span[3..]);
-        var position = 3 + plan.ReferencePath.Length;
-        BinaryPrimitives.WriteUInt64LittleEndian(span[position..], (ulong)reference.Length);
-        position += 8;
-        BinaryPrimitives.WriteUInt32LittleEndian(span[position..], (uint)data.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[(position + 4)..], (uint)patch.Length);
-        await records.WriteAsync(patchHeader, cancellationToken).ConfigureAwait(false);
+        await records.WriteAsync(record, cancellationToken).ConfigureAwait(false);
         await records.WriteAsync(patch, cancellationToken).ConfigureAwait(false);
 
         var writeHeader = new byte[13];
@@ -203,13 +202,52 @@ public static class PatchedStreamEncoder
             await records.WriteAsync(writeHeader, cancellationToken).ConfigureAwait(false);
             await records.WriteAsync(stripped, cancellationToken).ConfigureAwait(false);
         }
-        return statistics with
+        var cost = record.Length + patch.Length;
+        return useGzip
+            ? statistics with { GzipContents = statistics.GzipContents.Add(data.Length, cost, alone) }
+            : statistics with { Zstd = statistics.Zstd.Add(data.Length, cost, alone) };
+    }
+
+    /// <summary>
+    /// A GZIP record and its patch when the old and new data are both gzip files and GNU gzip's deflate
+    /// rebuilds the new one exactly from its contents; null otherwise. Each file with its contents stays
+    /// within the reference cap, so the device holds no more than for a PATCH record.
+    /// </summary>
+    private static (byte[] Record, byte[] Patch)? GzipPatch(RunPlan plan, byte[] reference, byte[] data, PatchEncoderOptions options)
+    {
+        if (!GzipContents.LooksLikeGzip(reference) || !GzipContents.LooksLikeGzip(data))
         {
-            Patched = statistics.Patched + 1,
-            PatchedDataBytes = statistics.PatchedDataBytes + data.Length,
-            PatchBytes = statistics.PatchBytes + patch.Length,
-            PlainCompressedBytes = statistics.PlainCompressedBytes + alone,
-        };
+            return null;
+        }
+        var oldContents = GzipContents.Inflate(reference, options.ReferenceCap - reference.Length, out _);
+        if (oldContents is null || GzipContents.TryReproduce(data, options.ReferenceCap - data.Length) is not { } reproduced)
+        {
+            return null;
+        }
+        var patch = ZstdPatch.Compress(oldContents, reproduced.Contents, options.CompressionLevel);
+        var gzipFields = new byte[4 + 4 + 1 + 2 + reproduced.HeaderLength];
+        BinaryPrimitives.WriteUInt32LittleEndian(gzipFields, (uint)oldContents.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(gzipFields.AsSpan(4), (uint)reproduced.Contents.Length);
+        gzipFields[8] = (byte)reproduced.Level;
+        BinaryPrimitives.WriteUInt16LittleEndian(gzipFields.AsSpan(9), (ushort)reproduced.HeaderLength);
+        data.AsSpan(0, reproduced.HeaderLength).CopyTo(gzipFields.AsSpan(11));
+        return (PatchRecordHeader(GzipRecord, plan.ReferencePath, reference.Length, data.Length, gzipFields, patch.Length), patch);
+    }
+
+    /// <summary>The fields of a PATCH or GZIP record before its patch: type, base file path and length, data length, the method's own fields, patch length.</summary>
+    private static byte[] PatchRecordHeader(byte type, byte[] referencePath, long referenceLength, int dataLength, ReadOnlySpan<byte> methodFields, int patchLength)
+    {
+        var header = new byte[1 + 2 + referencePath.Length + 8 + 4 + methodFields.Length + 4];
+        var span = header.AsSpan();
+        span[0] = type;
+        BinaryPrimitives.WriteUInt16LittleEndian(span[1..], (ushort)referencePath.Length);
+        referencePath.CopyTo(span[3..]);
+        var position = 3 + referencePath.Length;
+        BinaryPrimitives.WriteUInt64LittleEndian(span[position..], (ulong)referenceLength);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[(position + 8)..], (uint)dataLength);
+        methodFields.CopyTo(span[(position + 12)..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[(position + 12 + methodFields.Length)..], (uint)patchLength);
+        return header;
     }
 
     private static byte[] Rejoin(byte[] stripped, int dataOffset, ReadOnlyMemory<byte> data) =>

@@ -3,7 +3,10 @@ namespace AtomicUpdate.Payload.Patches;
 /// <summary>The binary layout of a patched send stream; PATCH-FORMAT.md describes it in prose.</summary>
 internal static class PatchedStreamFormat
 {
-    public const ushort CurrentVersion = 1;
+    /// <summary>Version 2 added GZIP records; a version 1 stream (PATCH records only) is still read.</summary>
+    public const ushort CurrentVersion = 2;
+
+    public const ushort FirstVersion = 1;
 
     public const int MagicOffset = 0;
     public const int MagicLength = 8;
@@ -28,6 +31,7 @@ internal static class PatchedStreamFormat
     public const byte CopyRecord = 1;
     public const byte PatchRecord = 2;
     public const byte WriteRecord = 3;
+    public const byte GzipRecord = 4;
 
     public const int MinChunkSize = 4 * 1024;
     public const int MaxChunkSize = 64 * 1024 * 1024;

@@ -36,6 +36,7 @@ public sealed class PatchedStreamReader : Stream
     private string? _dataFile;
     private readonly List<string> _chunkFiles = [];
     private bool _failed;
+    private ushort _version;
     private bool _disposed;
 
     /// <param name="patched">The patched stream, as the verified payload decompresses it.</param>
@@ -204,9 +205,9 @@ public sealed class PatchedStreamReader : Stream
         }
         var version = BinaryPrimitives.ReadUInt16LittleEndian(fixedPart.AsSpan(VersionOffset));
         var flags = BinaryPrimitives.ReadUInt16LittleEndian(fixedPart.AsSpan(FlagsOffset));
-        if (version != CurrentVersion || flags != 0)
+        if (version is < FirstVersion or > CurrentVersion || flags != 0)
         {
-            throw Fail($"The patched stream has format version {version} and flags {flags}; this reader supports version {CurrentVersion} without flags.");
+            throw Fail($"The patched stream has format version {version} and flags {flags}; this reader supports versions {FirstVersion} to {CurrentVersion} without flags.");
         }
         var chunkSize = BinaryPrimitives.ReadUInt32LittleEndian(fixedPart.AsSpan(ChunkSizeOffset));
         var streamSize = BinaryPrimitives.ReadUInt64LittleEndian(fixedPart.AsSpan(StreamSizeOffset));
@@ -229,6 +230,7 @@ public sealed class PatchedStreamReader : Stream
             throw Fail($"The patched stream's header has SHA-256 {actual}, but the signed target says {_signed.HeaderSha256}.");
         }
         _header = header;
+        _version = version;
         _chunkSize = (int)chunkSize;
         _chunk = new byte[(int)Math.Min(chunkSize, Math.Max(1, _streamSize))];
     }
@@ -256,7 +258,11 @@ public sealed class PatchedStreamReader : Stream
                 SetPieces((false, dataOffset), (true, dataLength), (false, commandLength - dataOffset - dataLength));
                 break;
             case PatchRecord:
-                await ApplyPatchAsync(async, cancellationToken).ConfigureAwait(false);
+                await ApplyPatchAsync(gzip: false, async, cancellationToken).ConfigureAwait(false);
+                SetPieces();
+                break;
+            case GzipRecord when _version >= 2:
+                await ApplyPatchAsync(gzip: true, async, cancellationToken).ConfigureAwait(false);
                 SetPieces();
                 break;
             case EndRecord:
@@ -278,8 +284,11 @@ public sealed class PatchedStreamReader : Stream
         }
     }
 
-    /// <summary>Reads a PATCH record, checks the base file it names against the hash the patch was made with, and decodes the new data.</summary>
-    private async ValueTask ApplyPatchAsync(bool async, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a PATCH or GZIP record and decodes the new data from its patch and the base file it names;
+    /// a patch decoded against another file than it was made against fails its checksum.
+    /// </summary>
+    private async ValueTask ApplyPatchAsync(bool gzip, bool async, CancellationToken cancellationToken)
     {
         if (_data is not null && _dataPosition != _data.Length)
         {
@@ -292,14 +301,34 @@ public sealed class PatchedStreamReader : Stream
             throw Fail($"A patch names a base file of {pathLength} bytes; 1 to {MaxPathLength} are allowed.");
         }
         var path = await ReadBytesAsync(pathLength, async, cancellationToken).ConfigureAwait(false);
-        var fields = await ReadBytesAsync(8 + 4 + 4, async, cancellationToken).ConfigureAwait(false);
+        var fields = await ReadBytesAsync(8 + 4, async, cancellationToken).ConfigureAwait(false);
         var referenceLength = BinaryPrimitives.ReadUInt64LittleEndian(fields);
         var dataLength = BinaryPrimitives.ReadUInt32LittleEndian(fields.AsSpan(8));
-        var patchLength = BinaryPrimitives.ReadUInt32LittleEndian(fields.AsSpan(12));
         var cap = (ulong)_signed.ReferenceCap;
-        if (referenceLength > cap || dataLength > cap || patchLength > cap + (cap / 64) + 1024)
+        if (referenceLength > cap || dataLength > cap)
         {
-            throw Fail($"A patch against a {referenceLength}-byte base file makes {dataLength} bytes from {patchLength}, beyond the signed reference cap of {cap} bytes.");
+            throw Fail($"A patch against a {referenceLength}-byte base file makes {dataLength} bytes, beyond the signed reference cap of {cap} bytes.");
+        }
+        GzipFields? gzipFields = null;
+        if (gzip)
+        {
+            var fixedFields = await ReadBytesAsync(4 + 4 + 1 + 2, async, cancellationToken).ConfigureAwait(false);
+            var referenceContents = BinaryPrimitives.ReadUInt32LittleEndian(fixedFields);
+            var contents = BinaryPrimitives.ReadUInt32LittleEndian(fixedFields.AsSpan(4));
+            var level = fixedFields[8];
+            var headerLength = BinaryPrimitives.ReadUInt16LittleEndian(fixedFields.AsSpan(9));
+            // Each gzip file and its contents stay within the cap together: the device never holds more than twice it.
+            if (referenceLength + referenceContents > cap || dataLength + contents > cap || level is < 1 or > 9 || headerLength is < 10 or > GzipContents.MaxHeaderLength)
+            {
+                throw Fail($"A gzip patch has contents of {referenceContents} and {contents} bytes for files of {referenceLength} and {dataLength} bytes, level {level} and a {headerLength}-byte header: beyond the signed reference cap of {cap} bytes or the format's limits.");
+            }
+            var header = await ReadBytesAsync(headerLength, async, cancellationToken).ConfigureAwait(false);
+            gzipFields = new GzipFields(referenceContents, contents, level, header);
+        }
+        var patchLength = BinaryPrimitives.ReadUInt32LittleEndian(await ReadBytesAsync(4, async, cancellationToken).ConfigureAwait(false));
+        if (patchLength > cap + (cap / 64) + 1024)
+        {
+            throw Fail($"A patch of {patchLength} bytes is beyond the signed reference cap of {cap} bytes.");
         }
 
         var file = BaseFiles.Resolve(_baseRoot, path, out var problem);
@@ -310,15 +339,20 @@ public sealed class PatchedStreamReader : Stream
         var reference = BaseFiles.Read(file, (long)referenceLength);
         var patch = await ReadBytesAsync((int)patchLength, async, cancellationToken).ConfigureAwait(false);
         byte[] data;
-        try
+        if (gzipFields is { } g)
         {
-            // The patch's content checksum fails when the base file is not the one it was made
-            // against; the chunk hashes below catch whatever a checksum could miss.
-            data = ZstdPatch.Decompress(reference, patch, (int)dataLength);
+            // The base file's contents: gzip decompression is exact everywhere, and bounded by the signed length.
+            var oldContents = GzipContents.Inflate(reference, g.ReferenceContents, out _);
+            if (oldContents is null || oldContents.Length != g.ReferenceContents)
+            {
+                throw new PatchedStreamException($"The base file {file} is not the gzip file the patch was made against (its contents are not the {g.ReferenceContents} bytes the patch expects): this device's copy of the base release was modified.");
+            }
+            var contents = Decode(file, oldContents, patch, (int)g.Contents);
+            data = GzipContents.Rebuild(g.Header, contents, g.Level);
         }
-        catch (PayloadCompressionException exception)
+        else
         {
-            throw new PatchedStreamException($"The base file {file} is not the one the patch was made against ({exception.Message}): this device's copy of the base release was modified.", exception);
+            data = Decode(file, reference, patch, (int)dataLength);
         }
         if (data.Length != dataLength)
         {
@@ -329,6 +363,22 @@ public sealed class PatchedStreamReader : Stream
         _dataPosition = 0;
         PatchesApplied++;
     }
+
+    private static byte[] Decode(string file, byte[] reference, byte[] patch, int length)
+    {
+        try
+        {
+            // The patch's content checksum fails when the base file is not the one it was made
+            // against; the chunk hashes catch whatever a checksum could miss.
+            return ZstdPatch.Decompress(reference, patch, length);
+        }
+        catch (PayloadCompressionException exception)
+        {
+            throw new PatchedStreamException($"The base file {file} is not the one the patch was made against ({exception.Message}): this device's copy of the base release was modified.", exception);
+        }
+    }
+
+    private readonly record struct GzipFields(uint ReferenceContents, uint Contents, int Level, byte[] Header);
 
     private void Verify()
     {

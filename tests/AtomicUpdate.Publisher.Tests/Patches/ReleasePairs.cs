@@ -6,7 +6,8 @@ namespace AtomicUpdate.Publisher.Tests.Patches;
 /// <summary>
 /// Release pairs on a loopback btrfs, changed the way package upgrades change a root filesystem:
 /// copies of real binaries and libraries of this machine rewritten as a new file renamed over the old
-/// one, changed in place, renamed and changed, plus files added and removed.
+/// one, changed in place, renamed and changed, gzip'd documentation with a new entry (GNU gzip -9 and
+/// -6), plus files added and removed.
 /// </summary>
 public sealed class ReleasePairs : IAsyncLifetime
 {
@@ -36,6 +37,9 @@ public sealed class ReleasePairs : IAsyncLifetime
             cp -L /usr/lib/x86_64-linux-gnu/libc.so.6 usr/lib/libc.so.6
             printf 'VERSION=1.0\n' > etc/os-release
             head -c 300000 /dev/urandom > usr/lib/obsolete.dat
+            mkdir -p usr/share/doc/demo usr/share/man/man1
+            gzip -9n < /usr/share/common-licenses/GPL-3 > usr/share/doc/demo/changelog.Debian.gz
+            gzip -6n < /usr/share/common-licenses/GPL-2 > usr/share/man/man1/demo.1.gz
             sync
             """, work);
         LargestFile = new FileInfo(Path.Combine(work, "usr", "bin", "bash")).Length;
@@ -60,6 +64,10 @@ public sealed class ReleasePairs : IAsyncLifetime
             rm usr/lib/obsolete.dat
             printf 'VERSION=1.1\n' > etc/os-release
             head -c 100000 /dev/urandom > usr/lib/added.so
+            for f in usr/share/doc/demo/changelog.Debian.gz:9 usr/share/man/man1/demo.1.gz:6; do
+              { printf 'demo (1.1) stable; urgency=medium\n\n  * New upstream release.\n\n'; gzip -dc "${f%:*}"; } | gzip -"${f#*:}"n > "${f%:*}.dpkg-new"
+              mv "${f%:*}.dpkg-new" "${f%:*}"
+            done
             sync
             """, work);
         await Btrfs.SnapshotAsync(work, Upgraded, readOnly: true);
