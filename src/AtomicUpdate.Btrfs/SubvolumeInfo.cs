@@ -31,4 +31,11 @@ public sealed record SubvolumeInfo(
     DateTimeOffset? CreationTime,
     long SendTransid,
     long ReceiveTransid,
-    IReadOnlyList<string> Snapshots);
+    IReadOnlyList<string> Snapshots)
+{
+    /// <summary>
+    /// The identity <c>btrfs send</c> writes for this subvolume, which a receiver records as its
+    /// received_uuid: a received subvolume passes on the uuid of the one it was received from.
+    /// </summary>
+    public Guid StreamUuid => ReceivedUuid ?? Uuid;
+}

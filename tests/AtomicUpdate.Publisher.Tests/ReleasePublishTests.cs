@@ -61,6 +61,31 @@ public sealed class ReleasePublishTests(PublishFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Releases_received_into_another_pool_are_published_under_the_identity_devices_receive()
+    {
+        // A build server that gets its releases from a CI pool by send/receive, renamed to new versions.
+        var received = Path.Combine(fixture.Filesystem.MountPoint, $"received-pool-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(received);
+        await Shell.RunAsync($"btrfs send -q '{fixture.Pool}/1.0' | btrfs receive -q '{received}' && mv '{received}/1.0' '{received}/5.0'");
+        await Shell.RunAsync($"btrfs send -q -p '{fixture.Pool}/1.0' '{fixture.Pool}/1.1' | btrfs receive -q '{received}' && mv '{received}/1.1' '{received}/5.1'");
+        foreach (var version in new[] { "5.0", "5.1" })
+        {
+            var result = await PublisherCli.RunAsync(null, ["release", "publish", "--pool", received, "--repo", fixture.Repository, "--version", version, "--channel", "received", "--hardware", "board-a", "--compression-level", "3", "--json", .. fixture.KeyArguments()]);
+            Assert.True(result.ExitCode == 0, $"{version}: {result.Error}");
+        }
+
+        var client = await RefreshedClientAsync(fixture.Repository);
+        var delta = PayloadTarget.FromJson(UpdateTargetNames.Delta("5.0", "5.1"), client.TryGetTarget(UpdateTargetNames.Delta("5.0", "5.1"))!.Custom);
+        Assert.Equal((await fixture.Btrfs.ShowAsync(Path.Combine(fixture.Pool, "1.0"))).Uuid, delta.BaseUuid);
+        Assert.Equal((await fixture.Btrfs.ShowAsync(Path.Combine(fixture.Pool, "1.1"))).Uuid, delta.Uuid);
+        await using var device = await LoopbackFilesystem.CreateAsync(1L << 30);
+        Assert.Equal("5.0", await ReceiveAsync(client, UpdateTargetNames.Full("5.0"), device.MountPoint));
+        Assert.Equal("5.1", await ReceiveAsync(client, UpdateTargetNames.Delta("5.0", "5.1"), device.MountPoint));
+        Assert.Equal(delta.Uuid, (await fixture.Btrfs.ShowAsync(Path.Combine(device.MountPoint, "5.1"))).ReceivedUuid);
+        Assert.Equal(await TreeListing.ListAsync(Path.Combine(fixture.Pool, "1.1")), await TreeListing.ListAsync(Path.Combine(device.MountPoint, "5.1")));
+    }
+
+    [Fact]
     public async Task The_channel_file_names_the_latest_release_and_its_history()
     {
         await fixture.PublishAllAsync();

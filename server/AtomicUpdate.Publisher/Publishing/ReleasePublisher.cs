@@ -84,7 +84,7 @@ internal sealed class ReleasePublisher(BtrfsTool btrfs, IProgress<PublishProgres
         }
 
         return new PublishResult(
-            request.Version, release.Uuid, request.Channel, request.HardwareIds, payloads, skipped,
+            request.Version, release.StreamUuid, request.Channel, request.HardwareIds, payloads, skipped,
             repository.Targets.Signed.Version, repository.Snapshot.Signed.Version, repository.Timestamp.Signed.Version);
     }
 
@@ -151,12 +151,12 @@ internal sealed class ReleasePublisher(BtrfsTool btrfs, IProgress<PublishProgres
             }
             var info = await btrfs.ShowAsync(path, cancellationToken).ConfigureAwait(false);
             var expected = PayloadTarget.FromJson(published.Name, published.Custom).Uuid;
-            if (info.Uuid != expected)
+            if (info.StreamUuid != expected)
             {
-                skipped.Add($"{candidate}: the pool's subvolume {info.Uuid} is not the published {expected}");
+                skipped.Add($"{candidate}: the pool's subvolume {info.StreamUuid} is not the published {expected}");
                 continue;
             }
-            bases.Add(new ReleaseBase(candidate, path, info.Uuid));
+            bases.Add(new ReleaseBase(candidate, path, info.StreamUuid));
         }
         return bases;
     }
@@ -188,7 +188,7 @@ internal sealed class ReleasePublisher(BtrfsTool btrfs, IProgress<PublishProgres
             var expectedParent = parent?.Uuid;
             await SendStreamFirewall.CopyAsync(input, Stream.Null, new SendStreamValidatorOptions
             {
-                ExpectedSubvolumeUuid = release.Uuid,
+                ExpectedSubvolumeUuid = release.StreamUuid,
                 ExpectedParentUuid = expectedParent,
                 RequireFullStream = parent is null,
             }, cancellationToken).ConfigureAwait(false);
@@ -204,7 +204,7 @@ internal sealed class ReleasePublisher(BtrfsTool btrfs, IProgress<PublishProgres
         {
             Kind = parent is null ? PayloadKind.Full : PayloadKind.Delta,
             Version = request.Version,
-            Uuid = release.Uuid,
+            Uuid = release.StreamUuid,
             BaseVersion = parent?.Version,
             BaseUuid = parent?.Uuid,
             HardwareIds = request.HardwareIds,
