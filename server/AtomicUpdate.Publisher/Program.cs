@@ -11,6 +11,7 @@ internal static class Program
         root.Subcommands.Add(KeysCommands.Create());
         root.Subcommands.Add(RepoCommands.Create());
         root.Subcommands.Add(ReleaseCommands.Create());
+        root.Subcommands.Add(ChannelCommands.Create());
         root.Subcommands.Add(TimestampCommands.Create());
         root.Subcommands.Add(RootCommands.Create());
         root.Subcommands.Add(BundleCommand.Create());

@@ -51,7 +51,7 @@ internal sealed class ReleasePublisher(BtrfsTool btrfs, IProgress<PublishProgres
         var releasePath = Path.Combine(request.Pool, request.Version);
         var release = await ShowReleaseAsync(releasePath, cancellationToken).ConfigureAwait(false);
 
-        var channel = ReadChannel(repository, request.Channel);
+        var channel = ChannelFiles.Read(repository, request.Channel);
         var skipped = new List<string>();
         var bases = await ChooseBasesAsync(repository, channel, version, request, skipped, cancellationToken).ConfigureAwait(false);
 
@@ -110,17 +110,6 @@ internal sealed class ReleasePublisher(BtrfsTool btrfs, IProgress<PublishProgres
         return info.ReadOnly
             ? info
             : throw new PublishException($"The release '{path}' is writable; only read-only release subvolumes are published, because a delta needs a parent that never changes.");
-    }
-
-    private static ChannelTarget? ReadChannel(Repository repository, string channel)
-    {
-        var name = UpdateTargetNames.Channel(channel);
-        if (!repository.Targets.Signed.Targets.TryGetValue(name, out var target))
-        {
-            return null;
-        }
-        var path = Path.Combine(repository.Directory, RepositoryLayout.TargetPath(target, repository.Root.Signed.ConsistentSnapshot));
-        return ChannelTarget.FromBytes(name, File.ReadAllBytes(path));
     }
 
     /// <summary>
