@@ -7,9 +7,10 @@ internal static class ReleaseCommands
 {
     public static Command Create()
     {
-        var command = new Command("release", "Import releases into the build pool and publish them.");
+        var command = new Command("release", "Import releases into the build pool, publish them, and retire old ones from the repository.");
         command.Subcommands.Add(ReleasePublishCommand.Create());
         command.Subcommands.Add(ReleaseImportCommand.Create());
+        command.Subcommands.Add(ReleaseRetireCommand.Create());
         return command;
     }
 }
