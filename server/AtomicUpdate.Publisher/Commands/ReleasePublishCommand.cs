@@ -91,7 +91,7 @@ internal static class ReleasePublishCommand
             {
                 var statistics = patched.Statistics;
                 text.AppendLine(culture, $"  {patched.TargetName,-48} {TerminalProgress.Size(patched.PayloadBytes),10} ({(double)patched.PayloadBytes / payload.PayloadBytes:P0} of the plain delta, {TerminalProgress.Size(payload.PayloadBytes - patched.PayloadBytes)} saved; {statistics.Patched} of {statistics.Candidates} rewritten files patched, {TerminalProgress.Size(statistics.PatchedDataBytes)} of data as {TerminalProgress.Size(statistics.PatchBytes)} of patches) in {patched.Elapsed.TotalSeconds:F1} s");
-                text.AppendLine(culture, $"    zstd against the old bytes: {statistics.Zstd.Files} files, {TerminalProgress.Size(statistics.Zstd.DataBytes)} as {TerminalProgress.Size(statistics.Zstd.PatchBytes)}; gzip files against the old contents: {statistics.GzipContents.Files} files, {TerminalProgress.Size(statistics.GzipContents.DataBytes)} as {TerminalProgress.Size(statistics.GzipContents.PatchBytes)}");
+                text.AppendLine(culture, $"    zstd against the old bytes: {statistics.Zstd.Files} files, {TerminalProgress.Size(statistics.Zstd.DataBytes)} as {TerminalProgress.Size(statistics.Zstd.PatchBytes)}; bsdiff (executables, libraries): {statistics.Bsdiff.Files} files, {TerminalProgress.Size(statistics.Bsdiff.DataBytes)} as {TerminalProgress.Size(statistics.Bsdiff.PatchBytes)}; gzip files against the old contents: {statistics.GzipContents.Files} files, {TerminalProgress.Size(statistics.GzipContents.DataBytes)} as {TerminalProgress.Size(statistics.GzipContents.PatchBytes)}");
             }
         }
         foreach (var skipped in result.SkippedBases)
@@ -145,6 +145,7 @@ internal static class ReleasePublishCommand
                     ["methods"] = new JsonObject
                     {
                         ["zstd"] = MethodJson(patched.Statistics.Zstd),
+                        ["bsdiff"] = MethodJson(patched.Statistics.Bsdiff),
                         ["gzip_contents"] = MethodJson(patched.Statistics.GzipContents),
                     },
                     ["seconds"] = Math.Round(patched.Elapsed.TotalSeconds, 3),

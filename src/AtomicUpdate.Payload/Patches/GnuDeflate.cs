@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
 namespace AtomicUpdate.Payload.Patches;
 
 /// <summary>
@@ -63,7 +66,8 @@ internal sealed class GnuDeflate
     private readonly DeflateBits _output = new();
 
     // The longest-match state of deflate.c.
-    private readonly byte[] _window = new byte[WindowSize + 2];
+    // Two bytes for the hash of the last strings, as gzip reads past its window there, and eight for the match loop's last read.
+    private readonly byte[] _window = new byte[WindowSize + 2 + 8];
     private readonly ushort[] _prev = new ushort[WSize];
     private readonly ushort[] _head = new ushort[HashSize];
     private long _blockStart;
@@ -340,47 +344,60 @@ internal sealed class GnuDeflate
     }
 
     /// <summary>longest_match: the longest match at strstart along the hash chain from <paramref name="currentMatch"/>, longer than prev_length.</summary>
-    private int LongestMatch(int currentMatch)
+    private unsafe int LongestMatch(int currentMatch)
     {
-        var window = _window;
         var chainLength = _maxChainLength;
-        var scan = _strStart;
         var bestLength = _prevLength;
         var limit = _strStart > MaxDist ? _strStart - MaxDist : 0;
-        var end = _strStart + MaxMatch;
-        var scanEnd1 = window[scan + bestLength - 1];
-        var scanEnd = window[scan + bestLength];
         if (_prevLength >= _goodMatch)
         {
             chainLength >>= 2;
         }
-        do
+        fixed (byte* window = _window)
+        fixed (ushort* prev = _prev)
         {
-            var match = currentMatch;
-            // The third byte is not compared: equal hashes and equal first two bytes imply it.
-            if (window[match + bestLength] == scanEnd && window[match + bestLength - 1] == scanEnd1
-                && window[match] == window[scan] && window[match + 1] == window[scan + 1])
+            var scan = window + _strStart;
+            var scanEnd1 = scan[bestLength - 1];
+            var scanEnd = scan[bestLength];
+            do
             {
-                var length = MinMatch;
-                while (scan + length < end && window[scan + length] == window[match + length])
+                var match = window + currentMatch;
+                // The third byte is not compared: equal hashes and equal first two bytes imply it.
+                if (match[bestLength] == scanEnd && match[bestLength - 1] == scanEnd1 && match[0] == scan[0] && match[1] == scan[1])
                 {
-                    length++;
-                }
-                if (length > bestLength)
-                {
-                    _matchStart = currentMatch;
-                    bestLength = length;
-                    if (length >= _niceMatch)
+                    // Eight bytes at a time; the window has slack behind it for the last read.
+                    var length = MinMatch;
+                    while (true)
                     {
-                        break;
+                        var difference = Unsafe.ReadUnaligned<ulong>(scan + length) ^ Unsafe.ReadUnaligned<ulong>(match + length);
+                        if (difference != 0)
+                        {
+                            length += BitOperations.TrailingZeroCount(difference) >> 3;
+                            break;
+                        }
+                        length += 8;
+                        if (length >= MaxMatch)
+                        {
+                            break;
+                        }
                     }
-                    scanEnd1 = window[scan + bestLength - 1];
-                    scanEnd = window[scan + bestLength];
+                    length = Math.Min(length, MaxMatch);
+                    if (length > bestLength)
+                    {
+                        _matchStart = currentMatch;
+                        bestLength = length;
+                        if (length >= _niceMatch)
+                        {
+                            break;
+                        }
+                        scanEnd1 = scan[bestLength - 1];
+                        scanEnd = scan[bestLength];
+                    }
                 }
+                currentMatch = prev[currentMatch & WMask];
             }
-            currentMatch = _prev[currentMatch & WMask];
+            while (currentMatch > limit && --chainLength != 0);
         }
-        while (currentMatch > limit && --chainLength != 0);
         return bestLength;
     }
 

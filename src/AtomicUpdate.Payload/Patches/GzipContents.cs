@@ -94,7 +94,7 @@ internal static class GzipContents
         var file = new byte[header.Length + deflated.Length + TrailerLength];
         header.CopyTo(file);
         deflated.CopyTo(file.AsSpan(header.Length));
-        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(header.Length + deflated.Length), Crc32.Compute(contents));
+        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(header.Length + deflated.Length), GzipCrc32.Compute(contents));
         BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(header.Length + deflated.Length + 4), (uint)contents.Length);
         return file;
     }
@@ -129,36 +129,5 @@ internal static class GzipContents
             }
         }
         return position <= Math.Min(file.Length, MaxHeaderLength) ? position : -1;
-    }
-
-    /// <summary>The CRC-32 of gzip and zip (IEEE 802.3, reflected, polynomial 0xEDB88320).</summary>
-    private static class Crc32
-    {
-        private static readonly uint[] Table = CreateTable();
-
-        public static uint Compute(ReadOnlySpan<byte> bytes)
-        {
-            var crc = uint.MaxValue;
-            foreach (var b in bytes)
-            {
-                crc = Table[(crc ^ b) & 0xff] ^ (crc >> 8);
-            }
-            return ~crc;
-        }
-
-        private static uint[] CreateTable()
-        {
-            var table = new uint[256];
-            for (uint n = 0; n < 256; n++)
-            {
-                var c = n;
-                for (var k = 0; k < 8; k++)
-                {
-                    c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
-                }
-                table[n] = c;
-            }
-            return table;
-        }
     }
 }

@@ -21,6 +21,13 @@ public sealed class PatchEncoderOptions
     /// </summary>
     public bool GzipContents { get; init; } = true;
 
+    /// <summary>
+    /// Also try bsdiff on executables and shared libraries (ELF files) and use it when its patch is
+    /// smaller (BSDIFF records): recompiled code shifts addresses, which bsdiff's bytewise differences
+    /// absorb. Costs the publisher a suffix array of the old file (8 bytes per byte).
+    /// </summary>
+    public bool Bsdiff { get; init; } = true;
+
     /// <summary>The unit in which the device checks the rebuilt stream against the original's hashes.</summary>
     public int ChunkSize { get; init; } = PatchedStreamFormat.DefaultChunkSize;
 

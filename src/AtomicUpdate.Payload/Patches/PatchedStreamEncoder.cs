@@ -80,8 +80,8 @@ public static class PatchedStreamEncoder
         }
         var header = new byte[FixedLength + (count * HashLength)];
         Magic.CopyTo(header);
-        // Without GZIP records the stream stays version 1, which agents from before them read too.
-        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(VersionOffset), options.GzipContents ? CurrentVersion : FirstVersion);
+        // Without GZIP and BSDIFF records the stream stays version 1, which agents from before them read too.
+        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(VersionOffset), options.GzipContents || options.Bsdiff ? CurrentVersion : FirstVersion);
         BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(ChunkSizeOffset), (uint)options.ChunkSize);
         BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(StreamSizeOffset), (ulong)length);
         BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(ReferenceCapOffset), (ulong)options.ReferenceCap);
@@ -172,11 +172,17 @@ public static class PatchedStreamEncoder
         var alone = ZstdPatch.Compress([], data, options.CompressionLevel).Length;
         var patch = ZstdPatch.Compress(reference, data, options.CompressionLevel);
         var record = PatchRecordHeader(PatchRecord, plan.ReferencePath, reference.Length, data.Length, [], patch.Length);
-        var gzip = options.GzipContents ? GzipPatch(plan, reference, data, options) : null;
-        var useGzip = gzip is { } g && g.Record.Length + g.Patch.Length < record.Length + patch.Length;
-        if (useGzip)
+        var method = PatchMethod.Zstd;
+        foreach (var (candidateMethod, candidate) in new[]
         {
-            (record, patch) = gzip!.Value;
+            (PatchMethod.GzipContents, options.GzipContents ? GzipPatch(plan, reference, data, options) : null),
+            (PatchMethod.Bsdiff, options.Bsdiff ? BsdiffPatch(plan, reference, data, options) : null),
+        })
+        {
+            if (candidate is { } c && c.Record.Length + c.Patch.Length < record.Length + patch.Length)
+            {
+                (record, patch, method) = (c.Record, c.Patch, candidateMethod);
+            }
         }
         if (record.Length + patch.Length + (commands.Count * 13) >= alone)
         {
@@ -203,9 +209,39 @@ public static class PatchedStreamEncoder
             await records.WriteAsync(stripped, cancellationToken).ConfigureAwait(false);
         }
         var cost = record.Length + patch.Length;
-        return useGzip
-            ? statistics with { GzipContents = statistics.GzipContents.Add(data.Length, cost, alone) }
-            : statistics with { Zstd = statistics.Zstd.Add(data.Length, cost, alone) };
+        return method switch
+        {
+            PatchMethod.GzipContents => statistics with { GzipContents = statistics.GzipContents.Add(data.Length, cost, alone) },
+            PatchMethod.Bsdiff => statistics with { Bsdiff = statistics.Bsdiff.Add(data.Length, cost, alone) },
+            _ => statistics with { Zstd = statistics.Zstd.Add(data.Length, cost, alone) },
+        };
+    }
+
+    /// <summary>
+    /// A BSDIFF record and its patch when old and new data are both ELF files (executables, shared
+    /// libraries), whose recompiled code bsdiff's approximate matches suit; null otherwise. Old and
+    /// new data together, and the patch's decoded streams, stay within the reference cap, so the
+    /// device holds no more than twice it.
+    /// </summary>
+    private static (byte[] Record, byte[] Patch)? BsdiffPatch(RunPlan plan, byte[] reference, byte[] data, PatchEncoderOptions options)
+    {
+        if (!reference.AsSpan().StartsWith(ElfMagic) || !data.AsSpan().StartsWith(ElfMagic) || reference.LongLength + data.LongLength > options.ReferenceCap)
+        {
+            return null;
+        }
+        var (control, difference, extra) = Bsdiff.Diff(reference, data);
+        if (control.LongLength + difference.LongLength + extra.LongLength > options.ReferenceCap)
+        {
+            return null;
+        }
+        var patch = ZstdPatch.Compress([], [.. control, .. difference, .. extra], options.CompressionLevel);
+        var fields = new byte[16];
+        BinaryPrimitives.WriteUInt32LittleEndian(fields, (uint)control.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(fields.AsSpan(4), (uint)difference.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(fields.AsSpan(8), (uint)extra.Length);
+        // bsdiff adds differences to whatever base it gets: the CRC-32 names a modified base file on the device.
+        BinaryPrimitives.WriteUInt32LittleEndian(fields.AsSpan(12), GzipCrc32.Compute(data));
+        return (PatchRecordHeader(BsdiffRecord, plan.ReferencePath, reference.Length, data.Length, fields, patch.Length), patch);
     }
 
     /// <summary>
@@ -255,6 +291,8 @@ public static class PatchedStreamEncoder
 
     private static FileStream OpenRead(string path) =>
         new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan | FileOptions.Asynchronous);
+
+    private static ReadOnlySpan<byte> ElfMagic => "\u007fELF"u8;
 
     private sealed record RunPlan(FileDataRun Run, byte[] ReferencePath, string FullPath, long ReferenceLength);
 }

@@ -258,11 +258,8 @@ public sealed class PatchedStreamReader : Stream
                 SetPieces((false, dataOffset), (true, dataLength), (false, commandLength - dataOffset - dataLength));
                 break;
             case PatchRecord:
-                await ApplyPatchAsync(gzip: false, async, cancellationToken).ConfigureAwait(false);
-                SetPieces();
-                break;
-            case GzipRecord when _version >= 2:
-                await ApplyPatchAsync(gzip: true, async, cancellationToken).ConfigureAwait(false);
+            case GzipRecord or BsdiffRecord when _version >= 2:
+                await ApplyPatchAsync(type, async, cancellationToken).ConfigureAwait(false);
                 SetPieces();
                 break;
             case EndRecord:
@@ -285,10 +282,10 @@ public sealed class PatchedStreamReader : Stream
     }
 
     /// <summary>
-    /// Reads a PATCH or GZIP record and decodes the new data from its patch and the base file it names;
+    /// Reads a PATCH, GZIP or BSDIFF record and decodes the new data from its patch and the base file it names;
     /// a patch decoded against another file than it was made against fails its checksum.
     /// </summary>
-    private async ValueTask ApplyPatchAsync(bool gzip, bool async, CancellationToken cancellationToken)
+    private async ValueTask ApplyPatchAsync(byte type, bool async, CancellationToken cancellationToken)
     {
         if (_data is not null && _dataPosition != _data.Length)
         {
@@ -310,7 +307,22 @@ public sealed class PatchedStreamReader : Stream
             throw Fail($"A patch against a {referenceLength}-byte base file makes {dataLength} bytes, beyond the signed reference cap of {cap} bytes.");
         }
         GzipFields? gzipFields = null;
-        if (gzip)
+        (uint Control, uint Difference, uint Extra, uint Crc)? bsdiffFields = null;
+        if (type == BsdiffRecord)
+        {
+            var lengths = await ReadBytesAsync(16, async, cancellationToken).ConfigureAwait(false);
+            var control = BinaryPrimitives.ReadUInt32LittleEndian(lengths);
+            var difference = BinaryPrimitives.ReadUInt32LittleEndian(lengths.AsSpan(4));
+            var extra = BinaryPrimitives.ReadUInt32LittleEndian(lengths.AsSpan(8));
+            var crc = BinaryPrimitives.ReadUInt32LittleEndian(lengths.AsSpan(12));
+            // Old and new data together, and the decoded streams: the device never holds more than twice the cap.
+            if (referenceLength + dataLength > cap || (ulong)control + difference + extra > cap)
+            {
+                throw Fail($"A bsdiff patch of a {referenceLength}-byte base file to {dataLength} bytes through {control} + {difference} + {extra} bytes of streams is beyond the signed reference cap of {cap} bytes.");
+            }
+            bsdiffFields = (control, difference, extra, crc);
+        }
+        if (type == GzipRecord)
         {
             var fixedFields = await ReadBytesAsync(4 + 4 + 1 + 2, async, cancellationToken).ConfigureAwait(false);
             var referenceContents = BinaryPrimitives.ReadUInt32LittleEndian(fixedFields);
@@ -349,6 +361,20 @@ public sealed class PatchedStreamReader : Stream
             }
             var contents = Decode(file, oldContents, patch, (int)g.Contents);
             data = GzipContents.Rebuild(g.Header, contents, g.Level);
+        }
+        else if (bsdiffFields is { } b)
+        {
+            var streams = Decode(file, [], patch, (int)(b.Control + b.Difference + b.Extra));
+            if (streams.Length != b.Control + b.Difference + b.Extra)
+            {
+                throw Fail($"A bsdiff patch against {file} decodes to {streams.Length} bytes of streams, but its record says {b.Control + b.Difference + b.Extra}.");
+            }
+            var span = streams.AsSpan();
+            data = Bsdiff.Patch(reference, span[..(int)b.Control], span.Slice((int)b.Control, (int)b.Difference), span[(int)(b.Control + b.Difference)..], (int)dataLength);
+            if (GzipCrc32.Compute(data) != b.Crc)
+            {
+                throw new PatchedStreamException($"The base file {file} is not the one the patch was made against (the data rebuilt from it fails its CRC-32): this device's copy of the base release was modified.");
+            }
         }
         else
         {

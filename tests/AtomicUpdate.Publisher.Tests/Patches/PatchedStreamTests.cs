@@ -22,6 +22,7 @@ public sealed class PatchedStreamTests(ReleasePairs pairs) : IClassFixture<Relea
         // The changelog (gzip -9) and the manual page (gzip -6) went through their contents.
         Assert.Equal(2, statistics.GzipContents.Files);
         Assert.True(statistics.GzipContents.PatchBytes * 20 < statistics.GzipContents.DataBytes, statistics.ToText());
+        Assert.True(statistics.Bsdiff.Files >= 1, statistics.ToText());
         Assert.Equal(new FileInfo(stream).Length, statistics.StreamBytes);
         Assert.True(statistics.PatchedStreamBytes < statistics.StreamBytes / 2, statistics.ToText());
 
@@ -72,6 +73,24 @@ public sealed class PatchedStreamTests(ReleasePairs pairs) : IClassFixture<Relea
     }
 
     [Fact]
+    public async Task A_modified_base_file_of_a_bsdiff_patch_is_refused_before_its_data_is_handed_on()
+    {
+        var stream = await pairs.SendAsync(pairs.Base, pairs.Upgraded, 1);
+        var (patched, statistics, signed) = await EncodeAsync(stream, pairs.Base, new PatchEncoderOptions { CompressionLevel = 3 });
+        Assert.True(statistics.Bsdiff.Files >= 1, statistics.ToText());
+        var damaged = await pairs.CopyOfBaseAsync();
+        await using (var file = new FileStream(Path.Combine(damaged, "usr", "bin", "sort"), FileMode.Open, FileAccess.Write))
+        {
+            file.Position = 20_000;
+            file.Write(new byte[16]);
+        }
+
+        var error = await Assert.ThrowsAsync<PatchedStreamException>(() => RebuildAsync(patched, damaged, new FileInfo(stream).Length, signed));
+        Assert.Contains("usr/bin/sort", error.Message, StringComparison.Ordinal);
+        Assert.Contains("was modified", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_modified_gzip_base_file_is_refused_before_its_data_is_handed_on()
     {
         var stream = await pairs.SendAsync(pairs.Base, pairs.Upgraded, 1);
@@ -87,10 +106,10 @@ public sealed class PatchedStreamTests(ReleasePairs pairs) : IClassFixture<Relea
     }
 
     [Fact]
-    public async Task Without_gzip_records_the_stream_stays_version_1_and_round_trips()
+    public async Task Without_gzip_and_bsdiff_records_the_stream_stays_version_1_and_round_trips()
     {
         var stream = await pairs.SendAsync(pairs.Base, pairs.Upgraded, 1);
-        var (patched, statistics, signed) = await EncodeAsync(stream, pairs.Base, new PatchEncoderOptions { CompressionLevel = 3, GzipContents = false });
+        var (patched, statistics, signed) = await EncodeAsync(stream, pairs.Base, new PatchEncoderOptions { CompressionLevel = 3, GzipContents = false, Bsdiff = false });
 
         Assert.Equal(1, BitConverter.ToUInt16(patched, 8));
         Assert.Equal(0, statistics.GzipContents.Files);

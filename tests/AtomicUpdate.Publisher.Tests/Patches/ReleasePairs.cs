@@ -6,7 +6,7 @@ namespace AtomicUpdate.Publisher.Tests.Patches;
 /// <summary>
 /// Release pairs on a loopback btrfs, changed the way package upgrades change a root filesystem:
 /// copies of real binaries and libraries of this machine rewritten as a new file renamed over the old
-/// one, changed in place, renamed and changed, gzip'd documentation with a new entry (GNU gzip -9 and
+/// one, recompiled (addresses shifted), changed in place, renamed and changed, gzip'd documentation with a new entry (GNU gzip -9 and
 /// -6), plus files added and removed.
 /// </summary>
 public sealed class ReleasePairs : IAsyncLifetime
@@ -33,7 +33,7 @@ public sealed class ReleasePairs : IAsyncLifetime
         await Btrfs.CreateSubvolumeAsync(work);
         await Shell.RunAsync("""
             mkdir -p usr/bin usr/lib etc
-            cp /usr/bin/bash /usr/bin/ls /usr/bin/cat /usr/bin/tar /usr/bin/grep usr/bin/
+            cp /usr/bin/bash /usr/bin/ls /usr/bin/cat /usr/bin/tar /usr/bin/grep /usr/bin/sort usr/bin/
             cp -L /usr/lib/x86_64-linux-gnu/libc.so.6 usr/lib/libc.so.6
             printf 'VERSION=1.0\n' > etc/os-release
             head -c 300000 /dev/urandom > usr/lib/obsolete.dat
@@ -55,6 +55,7 @@ public sealed class ReleasePairs : IAsyncLifetime
         await PackageUpgrade.RewriteAsync(Path.Combine(work, "usr", "bin", "bash"));
         await PackageUpgrade.RewriteAsync(Path.Combine(work, "usr", "bin", "ls"));
         await PackageUpgrade.RewriteAsync(Path.Combine(work, "usr", "bin", "grep"));
+        await RecompileAsync(Path.Combine(work, "usr", "bin", "sort"));
         await PackageUpgrade.ChangeInPlaceAsync(Path.Combine(work, "usr", "lib", "libc.so.6"), 700_000, "PATCHED-IN-PLACE"u8.ToArray());
         File.Move(Path.Combine(work, "usr", "bin", "cat"), Path.Combine(work, "usr", "bin", "cat.new-name"));
         await PackageUpgrade.ChangeInPlaceAsync(Path.Combine(work, "usr", "bin", "cat.new-name"), 20_000, "XYZ"u8.ToArray());
@@ -74,6 +75,24 @@ public sealed class ReleasePairs : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await Filesystem.DisposeAsync();
+
+    /// <summary>
+    /// A new build of an executable, renamed over the old one: code moved by inserted bytes, and the
+    /// addresses after it (here every 997th 32-bit value) shifted by as much, which bsdiff suits.
+    /// </summary>
+    private static async Task RecompileAsync(string path)
+    {
+        var data = (await File.ReadAllBytesAsync(path)).ToList();
+        data.InsertRange(5000, Enumerable.Range(0, 64).Select(i => (byte)(i * 37)));
+        for (var at = 8000; at + 4 < data.Count; at += 997)
+        {
+            var value = BitConverter.ToInt32([.. data.GetRange(at, 4)]) + 64;
+            data.RemoveRange(at, 4);
+            data.InsertRange(at, BitConverter.GetBytes(value));
+        }
+        await File.WriteAllBytesAsync(path + ".dpkg-new", [.. data]);
+        File.Move(path + ".dpkg-new", path, overwrite: true);
+    }
 
     /// <summary>The kernel's incremental stream from <paramref name="parent"/> to <paramref name="release"/>, in a file unique to the call.</summary>
     public async Task<string> SendAsync(string parent, string release, int protocol)
