@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace AtomicUpdate.Payload.Patches;
 
@@ -133,6 +134,7 @@ internal static class Bsdiff
     }
 
     /// <summary>bspatch: the new data from the old file and the three streams; throws when they do not fit together.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static byte[] Patch(ReadOnlySpan<byte> old, ReadOnlySpan<byte> control, ReadOnlySpan<byte> difference, ReadOnlySpan<byte> extra, int dataLength)
     {
         if (control.Length % ControlEntryLength != 0)

@@ -173,6 +173,7 @@ internal sealed class GnuDeflate
         return deflate._output.ToArray();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Run()
     {
         // lm_init: the first read fills the whole window.
@@ -226,6 +227,7 @@ internal sealed class GnuDeflate
         FlushBlock(endOfFile: true);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void StepFast(ref int matchLength)
     {
         var hashHead = InsertString(_strStart);
@@ -274,6 +276,7 @@ internal sealed class GnuDeflate
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void StepLazy(ref int matchLength, ref int prevMatch, ref bool matchAvailable)
     {
         var hashHead = InsertString(_strStart);
@@ -334,6 +337,7 @@ internal sealed class GnuDeflate
 
     private void UpdateHash(byte c) => _insertHash = ((_insertHash << HShift) ^ c) & HashMask;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int InsertString(int s)
     {
         UpdateHash(_window[s + MinMatch - 1]);
@@ -344,6 +348,7 @@ internal sealed class GnuDeflate
     }
 
     /// <summary>longest_match: the longest match at strstart along the hash chain from <paramref name="currentMatch"/>, longer than prev_length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe int LongestMatch(int currentMatch)
     {
         var chainLength = _maxChainLength;
@@ -402,6 +407,7 @@ internal sealed class GnuDeflate
     }
 
     /// <summary>fill_window: slides the upper half of the window down when it is almost full, then reads more.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FillWindow()
     {
         var more = WindowSize - _lookahead - _strStart;
@@ -461,6 +467,7 @@ internal sealed class GnuDeflate
     }
 
     /// <summary>ct_tally: records a literal or a match; true when the block should end here.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Tally(int distance, int lengthOrLiteral)
     {
         _literalBuffer[_lastLiteral++] = (byte)lengthOrLiteral;
@@ -545,6 +552,7 @@ internal sealed class GnuDeflate
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CompressBlock(Tree literals, Tree distances)
     {
         var distanceIndex = 0;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace AtomicUpdate.Payload.Patches;
 
 /// <summary>The CRC-32 of gzip and zip (IEEE 802.3, reflected, polynomial 0xEDB88320).</summary>
@@ -5,6 +7,7 @@ internal static class GzipCrc32
 {
     private static readonly uint[] Table = CreateTable();
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static uint Compute(ReadOnlySpan<byte> bytes)
     {
         var crc = uint.MaxValue;
