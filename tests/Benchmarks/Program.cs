@@ -17,6 +17,9 @@ internal static class Program
             case "agent":
                 await AgentBenchmark.RunAsync(args.Length > 1 && int.TryParse(args[1], out var image) ? image : 256);
                 return 0;
+            case "apply":
+                await SuiteBenchmark.RunApplyAsync();
+                return 0;
             case "patches":
                 await PatchBenchmark.RunAsync();
                 return 0;
@@ -32,7 +35,7 @@ internal static class Program
                     args.Length > 3 && int.TryParse(args[3], out var fleetSeconds) ? fleetSeconds : 10);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Known: stream [MEGABYTES], publish [MEGABYTES], agent [MEGABYTES], patches, fleet [DEVICES] [SECONDS], suite [REPORT] [DEVICES] [SECONDS].");
+                await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Known: stream [MEGABYTES], publish [MEGABYTES], agent [MEGABYTES], apply, patches, fleet [DEVICES] [SECONDS], suite [REPORT] [DEVICES] [SECONDS].");
                 return 2;
         }
     }

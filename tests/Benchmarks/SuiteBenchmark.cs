@@ -78,6 +78,38 @@ internal static class SuiteBenchmark
         Console.WriteLine($"written to {reportPath}");
     }
 
+    /// <summary>
+    /// The suite's apply and memory figures alone, on the same release pair, with 1.1 published at
+    /// zstd level 3 too (minutes instead of the level-19 full image's ten): decompression costs about
+    /// the same at either level. Prints where the agent's time went.
+    /// </summary>
+    public static async Task RunApplyAsync()
+    {
+        var report = new SuiteReport(await MachineDescription.ReadAsync());
+        await using var build = await LoopbackFilesystem.CreateAsync(8L << 30);
+        var pool = Path.Combine(build.MountPoint, "pool");
+        Step("receiving the Debian 12 release pair (built and cached on first use)");
+        report.Pair = await DebianReleasePair.ReceiveAsync(pool);
+        var (repository, keyFiles) = await BenchmarkRepository.CreateAsync(Path.Combine(build.MountPoint, "repo"), build.MountPoint);
+        using var keys = KeyRing.Load(keyFiles, []);
+        var publisher = new ReleasePublisher(new BtrfsTool());
+        Step("publishing 1.0 and 1.1 (zstd level 3, 2 workers)");
+        await publisher.PublishAsync(new PublishRequest(pool, repository, "1.0", "stable", [Hardware]) { CompressionLevel = 3, CompressionWorkers = 2 }, keys);
+        var published = await publisher.PublishAsync(new PublishRequest(pool, repository, "1.1", "stable", [Hardware]) { CompressionLevel = 3, CompressionWorkers = 2 }, keys);
+        report.OursDelta = published.Payloads.Single(p => p.Kind == PayloadKind.Delta);
+        Step("apply on a device: agent install next to zstd -d | btrfs receive");
+        await MeasureApplyAsync(report, repository);
+        Step("agent peak memory: au-agent offline install as its own process");
+        await MeasureAgentMemoryAsync(report, repository);
+        Console.WriteLine();
+        Console.Write(report.ApplySection());
+        Console.WriteLine();
+        Console.WriteLine("where the agent's time went, full install of 1.0:");
+        AgentBenchmark.PrintPhases(report.FullApplyPhases!, report.FullApplyBaseline.Wall);
+        Console.WriteLine("update 1.0 → 1.1:");
+        AgentBenchmark.PrintPhases(report.DeltaApplyPhases!, report.DeltaApplyBaseline.Wall);
+    }
+
     /// <summary>Full install of 1.0 and the delta to 1.1, each right after the same payload through <c>zstd -d | btrfs receive</c>.</summary>
     private static async Task MeasureApplyAsync(SuiteReport report, string repository)
     {
@@ -97,6 +129,7 @@ internal static class SuiteBenchmark
         await DropCachesAsync();
         report.FullApplyBaseline = await Measurement.OfShellAsync(ReceiveCommand(full, baselineDevice.MountPoint));
         report.FullApply = await InstallAsync(controller, options, "1.0", full.Name);
+        report.FullApplyPhases = controller.LastInstallPhases;
         await controller.CommitWithoutTrialAsync(CancellationToken.None);
 
         // The agent takes the patched twin of the delta when the publisher made one; btrfs receive
@@ -105,6 +138,7 @@ internal static class SuiteBenchmark
         await DropCachesAsync();
         report.DeltaApplyBaseline = await Measurement.OfShellAsync(ReceiveCommand(delta, baselineDevice.MountPoint));
         report.DeltaApply = await InstallAsync(controller, options, "1.1", report.OursDelta!.Patched?.TargetName ?? delta.Name);
+        report.DeltaApplyPhases = controller.LastInstallPhases;
         report.FullStreamBytes = full.Info.StreamSize;
         report.DeltaStreamBytes = delta.Info.StreamSize;
         report.FullPayloadBytes = new FileInfo(full.File).Length;
@@ -139,8 +173,8 @@ internal static class SuiteBenchmark
         var config = Path.Combine(device.MountPoint, "agent.json");
         await File.WriteAllBytesAsync(config, JsonSerializer.SerializeToUtf8Bytes(options));
         var agent = Path.Combine(AppContext.BaseDirectory, "au-agent.dll");
-        report.FullApplyProcess = await MeasuredProcess.RunAsync("dotnet", agent, "offline", "install", "--config", config, "--version", "1.0", "--commit", "--booted-entry=@deploy/0");
-        report.DeltaApplyProcess = await MeasuredProcess.RunAsync("dotnet", agent, "offline", "install", "--config", config, "--version", "1.1", "--booted-entry=@deploy/1.0");
+        report.FullApplyProcess = await MeasuredProcess.RunMeasuredAsync("dotnet", agent, "offline", "install", "--config", config, "--version", "1.0", "--commit", "--booted-entry=@deploy/0");
+        report.DeltaApplyProcess = await MeasuredProcess.RunMeasuredAsync("dotnet", agent, "offline", "install", "--config", config, "--version", "1.1", "--booted-entry=@deploy/1.0");
     }
 
     private static PayloadFile Payload(TrustClient client, string repository, string name)

@@ -39,9 +39,13 @@ internal sealed class SuiteReport(MachineDescription machine)
 
     public long FullPayloadBytes { get; set; }
 
-    public (TimeSpan Elapsed, long PeakKilobytes) FullApplyProcess { get; set; }
+    public AtomicUpdate.Agent.Installation.InstallPhases? FullApplyPhases { get; set; }
 
-    public (TimeSpan Elapsed, long PeakKilobytes) DeltaApplyProcess { get; set; }
+    public AtomicUpdate.Agent.Installation.InstallPhases? DeltaApplyPhases { get; set; }
+
+    public ProcessPeak? FullApplyProcess { get; set; }
+
+    public ProcessPeak? DeltaApplyProcess { get; set; }
 
     public IReadOnlyList<FleetLoadResult> Fleet { get; set; } = [];
 
@@ -118,19 +122,7 @@ internal sealed class SuiteReport(MachineDescription machine)
         Line(text, $"| casync: make 1.1 into an empty store + into 1.0's store (for reference) | {Seconds(Casync.Elapsed)} | | {Casync.Elapsed / baseline.Wall:F2}× | |");
         Line(text);
 
-        Line(text, $"## Apply time and memory on the device");
-        Line(text);
-        Line(text, $"The agent (in a running process, as the daemon does it) installs 1.0 from its full payload ({Megabytes(FullPayloadBytes)} MB; published at zstd level 3 to save time, decompression costs about the same), commits, then updates to 1.1 through the {(delta.Patched is null ? "delta" : "patched delta")}. The baseline pipes the same payload bytes, unchecked, through `zstd -d | btrfs receive` into a second loopback filesystem just before each install. Page cache dropped before every measurement; CPU time as above (the kernel's writeback threads are in neither).");
-        Line(text);
-        Line(text, $"| measurement | wall | CPU | MB/s of stream (wall) | vs baseline (wall) | vs baseline (CPU) |");
-        Line(text, $"|---|---:|---:|---:|---:|---:|");
-        Line(text, $"| agent: full install of 1.0 (verify each chunk, decompress, validate, receive, deploy, arm) | {Seconds(FullApply.Wall)} | {Seconds(FullApply.Cpu)} | {Rate(FullStreamBytes, FullApply.Wall)} | {FullApply.Wall / FullApplyBaseline.Wall:F2}× | {FullApply.Cpu / FullApplyBaseline.Cpu:F2}× |");
-        Line(text, $"| `zstd -d \\| btrfs receive` of the same payload (baseline) | {Seconds(FullApplyBaseline.Wall)} | {Seconds(FullApplyBaseline.Cpu)} | {Rate(FullStreamBytes, FullApplyBaseline.Wall)} | 1.00× | 1.00× |");
-        Line(text, $"| agent: update 1.0 → 1.1 through the {(delta.Patched is null ? "delta" : "patched delta (rebuild the stream from patches and 1.0's files, then as above)")} | {Seconds(DeltaApply.Wall)} | {Seconds(DeltaApply.Cpu)} | {Rate(DeltaStreamBytes, DeltaApply.Wall)} | {DeltaApply.Wall / DeltaApplyBaseline.Wall:F2}× | {DeltaApply.Cpu / DeltaApplyBaseline.Cpu:F2}× |");
-        Line(text, $"| `zstd -d \\| btrfs receive` of the {(delta.Patched is null ? "same delta" : "plain delta, the same stream")} (baseline) | {Seconds(DeltaApplyBaseline.Wall)} | {Seconds(DeltaApplyBaseline.Cpu)} | {Rate(DeltaStreamBytes, DeltaApplyBaseline.Wall)} | 1.00× | 1.00× |");
-        Line(text);
-        Line(text, $"Peak RSS of the `au-agent offline install` process (VmHWM, start-up included): {Mebibytes(FullApplyProcess.PeakKilobytes)} MiB for the full install ({Seconds(FullApplyProcess.Elapsed)} with start-up), {Mebibytes(DeltaApplyProcess.PeakKilobytes)} MiB for the update to 1.1 ({Seconds(DeltaApplyProcess.Elapsed)}).");
-        Line(text);
+        text.Append(ApplySection());
 
         Line(text, $"## Fleet server");
         Line(text);
@@ -162,6 +154,30 @@ internal sealed class SuiteReport(MachineDescription machine)
         Line(text, $"ostree --repo=R static-delta generate --from=release/a --to=release/b   # size: R/deltas");
         Line(text, $"casync make --store=S a.caidx POOL/1.0; casync make --store=S b.caidx POOL/1.1   # size: what S grew by, plus b.caidx");
         Line(text, $"```");
+        return text.ToString();
+    }
+
+    /// <summary>The apply table and the agent's memory.</summary>
+    public string ApplySection()
+    {
+        var delta = OursDelta!;
+        var text = new StringBuilder();
+        Line(text, $"## Apply time and memory on the device");
+        Line(text);
+        Line(text, $"The agent (in a running process, as the daemon does it) installs 1.0 from its full payload ({Megabytes(FullPayloadBytes)} MB; published at zstd level 3 to save time, decompression costs about the same), commits, then updates to 1.1 through the {(delta.Patched is null ? "delta" : "patched delta")}. The baseline pipes the same payload bytes, unchecked, through `zstd -d | btrfs receive` into a second loopback filesystem just before each install. Page cache dropped before every measurement; CPU time as above (the kernel's writeback threads are in neither).");
+        Line(text);
+        Line(text, $"| measurement | wall | CPU | MB/s of stream (wall) | vs baseline (wall) | vs baseline (CPU) |");
+        Line(text, $"|---|---:|---:|---:|---:|---:|");
+        Line(text, $"| agent: full install of 1.0 (verify each chunk, decompress, validate, receive, deploy, arm) | {Seconds(FullApply.Wall)} | {Seconds(FullApply.Cpu)} | {Rate(FullStreamBytes, FullApply.Wall)} | {FullApply.Wall / FullApplyBaseline.Wall:F2}× | {FullApply.Cpu / FullApplyBaseline.Cpu:F2}× |");
+        Line(text, $"| `zstd -d \\| btrfs receive` of the same payload (baseline) | {Seconds(FullApplyBaseline.Wall)} | {Seconds(FullApplyBaseline.Cpu)} | {Rate(FullStreamBytes, FullApplyBaseline.Wall)} | 1.00× | 1.00× |");
+        Line(text, $"| agent: update 1.0 → 1.1 through the {(delta.Patched is null ? "delta" : "patched delta (rebuild the stream from patches and 1.0's files, then as above)")} | {Seconds(DeltaApply.Wall)} | {Seconds(DeltaApply.Cpu)} | {Rate(DeltaStreamBytes, DeltaApply.Wall)} | {DeltaApply.Wall / DeltaApplyBaseline.Wall:F2}× | {DeltaApply.Cpu / DeltaApplyBaseline.Cpu:F2}× |");
+        Line(text, $"| `zstd -d \\| btrfs receive` of the {(delta.Patched is null ? "same delta" : "plain delta, the same stream")} (baseline) | {Seconds(DeltaApplyBaseline.Wall)} | {Seconds(DeltaApplyBaseline.Cpu)} | {Rate(DeltaStreamBytes, DeltaApplyBaseline.Wall)} | 1.00× | 1.00× |");
+        Line(text);
+        var fullProcess = FullApplyProcess!;
+        var deltaProcess = DeltaApplyProcess!;
+        Line(text, $"Peak RSS of the `au-agent offline install` process (VmHWM, start-up included): {Mebibytes(fullProcess.PeakKilobytes)} MiB for the full install ({Seconds(fullProcess.Elapsed)} with start-up), {Mebibytes(deltaProcess.PeakKilobytes)} MiB for the update to 1.1 ({Seconds(deltaProcess.Elapsed)}). At the largest sample: {Mebibytes(fullProcess.AnonymousKilobytes)} and {Mebibytes(deltaProcess.AnonymousKilobytes)} MiB anonymous memory (heaps, buffers, stacks; the patched delta also holds a base file and its rebuilt version, each up to the signed 64 MiB reference cap), {Mebibytes(fullProcess.FileKilobytes)} and {Mebibytes(deltaProcess.FileKilobytes)} MiB mapped code (runtime, libraries, assemblies), {Mebibytes(fullProcess.SharedKilobytes)} and {Mebibytes(deltaProcess.SharedKilobytes)} MiB .NET executable memory (JIT code, stubs, type data; mapped twice).");
+        Line(text);
+
         return text.ToString();
     }
 

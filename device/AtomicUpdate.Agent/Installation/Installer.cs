@@ -27,20 +27,41 @@ internal sealed class Installer(
     StateStore store,
     IProgress<InstallProgress>? progress = null)
 {
+    /// <summary>Decompressed blocks in flight between the two threads: a few, so neither waits for the other, and small, since a device has little memory.</summary>
+    private const int ReadAheadBlockSize = 256 << 10;
+    private const int ReadAheadDepth = 4;
+
+    /// <summary>What goes to receive's stdin per write: the size <c>zstd -d</c> writes in.</summary>
+    private const int WriteBlockSize = 128 << 10;
+
+    private const string SaveState = "save the state (write, fsync, rename)";
+    private const string ChunkReads = "chunk reads (disk or network)";
+    private const string DecompressThread = "chunks in: read, SHA-256, zstd (and patch rebuild)";
+    private const string ValidatorThread = "stream out: wait, CRC32C, validate, write";
+    private const string WaitForStream = "stream out: waiting for decompressed bytes";
+    private const string WriteToReceive = "stream out: writing to receive's stdin";
+
     private readonly HookRunner _hooks = new(options.HooksDirectory);
 
     public string DownloadsDirectory => Path.Combine(options.StateDirectory, "downloads");
+
+    /// <summary>Where the last install's time went (the benchmark prints it).</summary>
+    public InstallPhases LastPhases { get; private set; } = new();
 
     /// <summary>Runs the pipeline; <paramref name="armTrial"/> is false when provisioning (committed right after, nothing to fall back to).</summary>
     public async Task<TransactionRecord> InstallAsync(TransactionRecord record, UpdatePlan plan, PayloadSource source, bool armTrial, CancellationToken cancellationToken)
     {
         var made = new List<string>();
+        var phases = LastPhases = new InstallPhases();
+        var installStarted = Stopwatch.GetTimestamp();
         try
         {
-            record = store.Advance(record, TransactionState.Downloading);
+            record = Advance(record, TransactionState.Downloading);
             StateStore.CrashPoint("after-downloading-saved");
+            var started = Stopwatch.GetTimestamp();
             CheckFreeSpace(plan);
             await _hooks.RunAsync(HookRunner.PreInstall, Details(record, null), cancellationToken).ConfigureAwait(false);
+            phases.AddSince("free space, pre-install hooks", started);
             StateStore.CrashPoint("after-pre-install-hooks");
 
             long done = 0;
@@ -53,30 +74,33 @@ internal sealed class Installer(
                     done += target.Length;
                     continue;
                 }
-                await ReceiveAsync(record, target, payload, source, made, bytes => progress?.Report(new InstallProgress("downloading " + target.Name, done += bytes, total)), cancellationToken).ConfigureAwait(false);
+                await ReceiveAsync(record, target, payload, source, made, bytes => progress?.Report(new InstallProgress("downloading " + target.Name, done += bytes, total)), phases, cancellationToken).ConfigureAwait(false);
                 record = record with { PayloadsDone = record.PayloadsDone + 1, BytesDone = done, BytesTotal = total };
+                started = Stopwatch.GetTimestamp();
                 store.Save(record);
+                phases.AddSince(SaveState, started);
                 StateStore.CrashPoint("after-payload-saved");
             }
-            record = store.Advance(record, TransactionState.Received);
+            record = Advance(record, TransactionState.Received);
             StateStore.CrashPoint("after-received-saved");
 
-            var deployment = await DeployAsync(plan.Version, made, cancellationToken).ConfigureAwait(false);
-            record = store.Advance(record, TransactionState.Deployed);
+            var deployment = await phases.TimeAsync("deploy: snapshot into @deploy, carry-over", () => DeployAsync(plan.Version, made, cancellationToken)).ConfigureAwait(false);
+            record = Advance(record, TransactionState.Deployed);
             StateStore.CrashPoint("after-deployed-saved");
-            await _hooks.RunAsync(HookRunner.PostInstall, Details(record, deployment), cancellationToken).ConfigureAwait(false);
+            await phases.TimeAsync("post-install hooks", () => _hooks.RunAsync(HookRunner.PostInstall, Details(record, deployment), cancellationToken)).ConfigureAwait(false);
             StateStore.CrashPoint("after-post-install-hooks");
 
             progress?.Report(new InstallProgress("arming trial", total, total));
             // The deployment must be on disk before the bootloader is told to boot it.
-            await btrfs.SyncAsync(layout.MountPoint, cancellationToken).ConfigureAwait(false);
+            await phases.TimeAsync("btrfs filesystem sync", () => btrfs.SyncAsync(layout.MountPoint, cancellationToken)).ConfigureAwait(false);
             if (armTrial)
             {
-                await boot.ArmTrialAsync(BootEntries.ForVersion(plan.Version), options.Tries, cancellationToken).ConfigureAwait(false);
+                await phases.TimeAsync("arm the trial", () => boot.ArmTrialAsync(BootEntries.ForVersion(plan.Version), options.Tries, cancellationToken)).ConfigureAwait(false);
             }
             StateStore.CrashPoint("after-trial-armed");
-            record = store.Advance(record, TransactionState.TrialArmed);
+            record = Advance(record, TransactionState.TrialArmed);
             StateStore.CrashPoint("after-trial-armed-saved");
+            phases.AddSince("install (wall clock)", installStarted);
             return record;
         }
         catch (Exception exception) when (exception is not OperationCanceledException || cancellationToken.IsCancellationRequested)
@@ -86,6 +110,14 @@ internal sealed class Installer(
             record = store.Advance(record, TransactionState.Failed, message);
             throw new InstallFailedException(message, exception);
         }
+    }
+
+    private TransactionRecord Advance(TransactionRecord record, TransactionState state)
+    {
+        var started = Stopwatch.GetTimestamp();
+        record = store.Advance(record, state);
+        LastPhases.AddSince(SaveState, started);
+        return record;
     }
 
     /// <summary>Deletes what a transaction made: its staging directory and the subvolumes it created.</summary>
@@ -172,6 +204,7 @@ internal sealed class Installer(
         PayloadSource source,
         List<string> made,
         Action<long> downloaded,
+        InstallPhases phases,
         CancellationToken cancellationToken)
     {
         if (payload.BaseVersion is { } baseVersion && !await IsReceivedAsync(layout.Release(baseVersion), payload with { Uuid = payload.BaseUuid!.Value }, cancellationToken).ConfigureAwait(false))
@@ -181,7 +214,9 @@ internal sealed class Installer(
         var fetcher = source.FetcherFor(target);
         var cacheDirectory = Path.Combine(DownloadsDirectory, target.Sha256 ?? target.Name.Replace('/', '_'));
         Directory.CreateDirectory(cacheDirectory);
+        var started = Stopwatch.GetTimestamp();
         var header = await ReadHeaderAsync(fetcher, payload, cancellationToken).ConfigureAwait(false);
+        phases.AddSince("read and check the payload header", started);
         StateStore.CrashPoint("after-header-read");
 
         // Received under a hidden staging name inside @releases and renamed in place when complete:
@@ -191,9 +226,11 @@ internal sealed class Installer(
         var staging = Path.Combine(layout.Releases, stagingName);
         made.Add(staging);
         StateStore.CrashPoint("before-receive");
+        started = Stopwatch.GetTimestamp();
+        long streamEnded = 0;
         await using (var chunks = await OpenChunksAsync(header, fetcher, cacheDirectory, downloaded, cancellationToken).ConfigureAwait(false))
-        await using (var payloadStream = new PayloadDecompressionStream(header, (IChunkSource)chunks, leaveOpen: true))
-        await using (var stream = OriginalStream(payloadStream, payload))
+        await using (var payloadStream = new PayloadDecompressionStream(header, new TimedChunkSource((IChunkSource)chunks, phases, ChunkReads), leaveOpen: true))
+        await using (var stream = OriginalStream(payloadStream, payload, phases))
         {
             var validation = new SendStreamValidatorOptions
             {
@@ -204,17 +241,39 @@ internal sealed class Installer(
             // The validator writes receive's stdin itself: a refused command never reaches it, and
             // a refusal kills receive before it can finish a partial tree.
             await btrfs.ReceiveAsync(
-                (stdin, token) => SendStreamFirewall.CopyAsync(stream, new CrashPointStream(stdin, payload.StreamSize / 2, "mid-receive"), validation, token, stagingName),
+                async (stdin, token) =>
+                {
+                    var copyStarted = Stopwatch.GetTimestamp();
+                    // Commands are gathered into large writes: one pipe write per small command would
+                    // cost a system call and often a wake-up of receive each. Not disposed: on a
+                    // refusal nothing buffered may still reach receive.
+                    var destination = new BufferedStream(new TimedStream(new CrashPointStream(stdin, payload.StreamSize / 2, "mid-receive"), phases, WriteToReceive), WriteBlockSize);
+                    await SendStreamFirewall.CopyAsync(
+                        new TimedStream(stream, phases, WaitForStream),
+                        destination,
+                        validation,
+                        token,
+                        stagingName).ConfigureAwait(false);
+                    streamEnded = Stopwatch.GetTimestamp();
+                    phases.AddSince(ValidatorThread, copyStarted);
+                },
                 new ReceiveOptions(layout.Releases) { Chroot = true },
                 cancellationToken).ConfigureAwait(false);
         }
+        phases.AddSince("btrfs receive: finishing after the last byte", streamEnded);
+        phases.AddSince("receive pipeline (wall clock)", started);
+        phases.Add("chunks in: SHA-256, zstd (and patch rebuild)", phases.Ticks(DecompressThread) - phases.Ticks(ChunkReads));
+        phases.Add("stream out: parse, CRC32C, validate", phases.Ticks(ValidatorThread) - phases.Ticks(WaitForStream) - phases.Ticks(WriteToReceive));
         StateStore.CrashPoint("after-receive");
 
+        started = Stopwatch.GetTimestamp();
         var info = await btrfs.ShowAsync(staging, cancellationToken).ConfigureAwait(false);
         if (!info.ReadOnly || info.ReceivedUuid != payload.Uuid)
         {
             throw new InstallFailedException($"The received subvolume of {target.Name} is {(info.ReadOnly ? "read-only" : "writable")} with received_uuid {info.ReceivedUuid}; the signed target says read-only with {payload.Uuid}.");
         }
+        phases.AddSince("check read-only and received_uuid", started);
+        started = Stopwatch.GetTimestamp();
         var release = layout.Release(payload.Version);
         if (Directory.Exists(release))
         {
@@ -224,18 +283,24 @@ internal sealed class Installer(
         made.Remove(staging);
         made.Add(release);
         StateStore.CrashPoint("after-rename");
+        phases.AddSince("rename into @releases", started);
         Directory.Delete(cacheDirectory, recursive: true);
     }
 
     /// <summary>
-    /// A patched delta's stream is rebuilt from the base release's files and checked chunk by chunk
-    /// against the signed hashes of the original before it goes on, read ahead so that reading the
-    /// base files overlaps with receive; any other payload is the stream itself.
+    /// The send stream: a patched delta's is rebuilt from the base release's files and checked chunk
+    /// by chunk against the signed hashes of the original; any other payload's is the decompressed
+    /// payload. Either way it is produced ahead on another thread (verify, decompress, rebuild), so
+    /// that work overlaps with validating and feeding <c>btrfs receive</c>, as <c>zstd -d | btrfs receive</c>
+    /// overlaps in two processes; otherwise receive would wait while each chunk is decompressed.
     /// </summary>
-    private Stream OriginalStream(PayloadDecompressionStream payloadStream, PayloadTarget payload) =>
-        payload.Patches is { } patches
-            ? new ReadAheadStream(new PatchedStreamReader(payloadStream, layout.Release(payload.BaseVersion!), payload.StreamSize, patches, leaveOpen: true))
+    private Stream OriginalStream(PayloadDecompressionStream payloadStream, PayloadTarget payload, InstallPhases phases)
+    {
+        Stream stream = payload.Patches is { } patches
+            ? new PatchedStreamReader(payloadStream, layout.Release(payload.BaseVersion!), payload.StreamSize, patches, leaveOpen: true)
             : payloadStream;
+        return new ReadAheadStream(new TimedStream(stream, phases, DecompressThread), ReadAheadBlockSize, ReadAheadDepth);
+    }
 
     /// <summary>
     /// Remote payloads go through the cache of verified chunks (resume without downloading them

@@ -52,6 +52,9 @@ internal sealed class AgentController : IAgentController
     /// <summary>The running transaction's task, for callers that wait for it (tests, the CLI's offline mode).</summary>
     public Task? Running => _running;
 
+    /// <summary>Where the last install's time went.</summary>
+    public InstallPhases LastInstallPhases => _installer.LastPhases;
+
     /// <summary>Reconciles after a start-up and, for a trial that booted, runs the health checks and commits or rolls back.</summary>
     public async Task<TransactionRecord?> StartAsync(CancellationToken cancellationToken)
     {
