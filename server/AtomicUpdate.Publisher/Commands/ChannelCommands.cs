@@ -30,14 +30,12 @@ internal static class ChannelCommands
         var repository = RepoCommands.RepositoryOption();
         var channel = new Option<string>("--channel") { Description = "The channel to move (created when it does not exist).", Required = true };
         var version = new Option<string>("--version") { Description = "A published release (its full payload is a signed target), newer than the channel's current one.", Required = true };
-        var expiresTargets = Durations.Option("--expires-targets", "How long the re-signed targets metadata is valid.", TimeSpan.FromDays(1), RoleExpiries.DefaultTargets.TotalDays);
-        var expiresSnapshot = Durations.Option("--expires-snapshot", "How long the re-signed snapshot metadata is valid.", TimeSpan.FromDays(1), RoleExpiries.DefaultSnapshot.TotalDays);
-        var expiresTimestamp = Durations.Option("--expires-timestamp", "How long the re-signed timestamp metadata is valid.", TimeSpan.FromDays(1), RoleExpiries.DefaultTimestamp.TotalDays);
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON." };
         var command = new Command("set", "Make a channel name a published release; sign targets, snapshot and timestamp. Devices following the channel install it at their next check.")
         {
-            repository, channel, version, expiresTargets, expiresSnapshot, expiresTimestamp, json,
+            repository, channel, version, json,
         };
+        var expiries = ExpiryOptions.AddTo(command);
         var signing = SigningOptions.AddTo(command);
         command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -77,10 +75,7 @@ internal static class ChannelCommands
 
             // Every key is loaded before the channel file is written, so a missing one changes nothing.
             using var ring = SigningOptions.LoadKeyRing(result, signing);
-            foreach (var role in RoleSigning.Order)
-            {
-                ring.SignersFor(opened.Root.Signed, role);
-            }
+            RoleSigning.RequireAll(opened, ring);
 
             var history = (current?.History ?? []).Append(versionName).ToList();
             var withoutDelta = (current?.History ?? [])
@@ -91,8 +86,7 @@ internal static class ChannelCommands
                 .ToList();
             var file = new ChannelTarget(channelName, versionName, history);
             await opened.AddTargetAsync(UpdateTargetNames.Channel(channelName), new MemoryStream(file.ToBytes()), cancellationToken: cancellationToken);
-            var expiries = new RoleExpiries(result.GetValue(expiresTargets), result.GetValue(expiresSnapshot), result.GetValue(expiresTimestamp));
-            await RoleSigning.SignAsync(opened, ring, [RoleNames.Targets], expiries, cancellationToken);
+            await RoleSigning.SignAsync(opened, ring, [RoleNames.Targets], expiries.Read(result), cancellationToken);
 
             foreach (var earlier in withoutDelta)
             {

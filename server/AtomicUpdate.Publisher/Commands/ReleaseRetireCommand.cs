@@ -20,14 +20,12 @@ internal static class ReleaseRetireCommand
         var repository = RepoCommands.RepositoryOption();
         var version = new Option<string>("--version") { Description = "The release to retire. No channel may name it as its current release.", Required = true };
         var keepFiles = new Option<bool>("--keep-files") { Description = "Remove the targets from the signed metadata but leave their files (delete them later, after every cache has the new metadata)." };
-        var expiresTargets = Durations.Option("--expires-targets", "How long the re-signed targets metadata is valid.", TimeSpan.FromDays(1), RoleExpiries.DefaultTargets.TotalDays);
-        var expiresSnapshot = Durations.Option("--expires-snapshot", "How long the re-signed snapshot metadata is valid.", TimeSpan.FromDays(1), RoleExpiries.DefaultSnapshot.TotalDays);
-        var expiresTimestamp = Durations.Option("--expires-timestamp", "How long the re-signed timestamp metadata is valid.", TimeSpan.FromDays(1), RoleExpiries.DefaultTimestamp.TotalDays);
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON." };
         var command = new Command("retire", "Remove a release's payloads (full image, deltas to and from it, patched deltas) from the repository and sign it; the build pool is left alone.")
         {
-            repository, version, keepFiles, expiresTargets, expiresSnapshot, expiresTimestamp, json,
+            repository, version, keepFiles, json,
         };
+        var expiries = ExpiryOptions.AddTo(command);
         var signing = SigningOptions.AddTo(command);
         command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -51,17 +49,13 @@ internal static class ReleaseRetireCommand
             }
 
             using var ring = SigningOptions.LoadKeyRing(result, signing);
-            foreach (var role in RoleSigning.Order)
-            {
-                ring.SignersFor(opened.Root.Signed, role);
-            }
+            RoleSigning.RequireAll(opened, ring);
             var files = retired.Select(target => Path.Combine(opened.Directory, RepositoryLayout.TargetPath(target, opened.Root.Signed.ConsistentSnapshot))).ToList();
             foreach (var target in retired)
             {
                 opened.RemoveTarget(target.Name);
             }
-            var expiries = new RoleExpiries(result.GetValue(expiresTargets), result.GetValue(expiresSnapshot), result.GetValue(expiresTimestamp));
-            await RoleSigning.SignAsync(opened, ring, [RoleNames.Targets], expiries, cancellationToken);
+            await RoleSigning.SignAsync(opened, ring, [RoleNames.Targets], expiries.Read(result), cancellationToken);
 
             // Only now: until the new timestamp names metadata without them, devices may still fetch them.
             if (!result.GetValue(keepFiles))

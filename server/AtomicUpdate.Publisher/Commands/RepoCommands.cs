@@ -148,14 +148,12 @@ internal static class RepoCommands
             DefaultValueFactory = static _ => [],
         };
         roles.AcceptOnlyFromAmong(RoleSigning.Order);
-        var expiresTargets = Durations.Option("--expires-targets", "How long re-signed targets metadata is valid.", TimeSpan.FromDays(1), RoleExpiries.DefaultTargets.TotalDays);
-        var expiresSnapshot = Durations.Option("--expires-snapshot", "How long re-signed snapshot metadata is valid.", TimeSpan.FromDays(1), RoleExpiries.DefaultSnapshot.TotalDays);
-        var expiresTimestamp = Durations.Option("--expires-timestamp", "How long re-signed timestamp metadata is valid.", TimeSpan.FromDays(1), RoleExpiries.DefaultTimestamp.TotalDays);
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON." };
         var command = new Command("sign", "Re-sign targets, snapshot and timestamp as new versions, for example after a root rotation changed their keys.")
         {
-            repository, roles, expiresTargets, expiresSnapshot, expiresTimestamp, json,
+            repository, roles, json,
         };
+        var expiries = ExpiryOptions.AddTo(command);
         var signing = SigningOptions.AddTo(command);
         command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -165,8 +163,7 @@ internal static class RepoCommands
             opened = Trust.Repository.Open(directory);
             using var ring = SigningOptions.LoadKeyRing(result, signing);
             var requested = result.GetValue(roles) is { Length: > 0 } named ? [.. named] : RoleSigning.Unverified(opened);
-            var expiries = new RoleExpiries(result.GetValue(expiresTargets), result.GetValue(expiresSnapshot), result.GetValue(expiresTimestamp));
-            var signed = await RoleSigning.SignAsync(opened, ring, requested, expiries, cancellationToken);
+            var signed = await RoleSigning.SignAsync(opened, ring, requested, expiries.Read(result), cancellationToken);
             if (result.GetValue(json))
             {
                 var output = Describe(opened);

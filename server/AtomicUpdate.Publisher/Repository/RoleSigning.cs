@@ -32,6 +32,16 @@ internal static class RoleSigning
         return result;
     }
 
+    /// <summary>Loads the signers of targets, snapshot and timestamp, so that a missing key stops a command before it writes anything.</summary>
+    /// <exception cref="SignerException">A role lacks a threshold of loaded keys.</exception>
+    public static void RequireAll(Trust.Repository repository, KeyRing keys)
+    {
+        foreach (var role in Order)
+        {
+            keys.SignersFor(repository.Root.Signed, role);
+        }
+    }
+
     /// <summary>
     /// Adds the roles that must be re-signed with <paramref name="roles"/>: a new targets version
     /// needs a new snapshot naming it, and a new snapshot a new timestamp.
