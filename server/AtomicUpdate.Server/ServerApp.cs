@@ -48,6 +48,8 @@ internal sealed class ServerApp
         builder.Services.AddSingleton<DeviceRateLimiter>();
         builder.Services.AddSingleton<LastSeenWriter>();
         builder.Services.AddHostedService(services => services.GetRequiredService<LastSeenWriter>());
+        builder.Services.AddSingleton<GroupCommit>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<GroupCommit>());
         builder.Services.AddSingleton<ReleaseVerifier>();
         builder.Services.AddHttpClient("repository", client => client.Timeout = TimeSpan.FromMinutes(5));
         builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
@@ -92,6 +94,9 @@ internal sealed class ServerApp
             }
         });
         app.UseMiddleware<ErrorMiddleware>();
+        // Routing first: the static file middlewares then pass API requests on at once instead
+        // of looking each path up on disk.
+        app.UseRouting();
         app.UseDefaultFiles();
         app.UseStaticFiles();
         if (options.Repository.Serve && options.Repository.Path is not null)
@@ -104,7 +109,6 @@ internal sealed class ServerApp
                 DefaultContentType = "application/octet-stream",
             });
         }
-        app.UseRouting();
         app.UseRateLimiter();
 
         app.MapGet("/healthz", () => Results.Text("ok\n"));

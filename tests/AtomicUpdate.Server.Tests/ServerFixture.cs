@@ -32,6 +32,9 @@ public abstract class ServerFixture : IAsyncLifetime
 
     public HttpClient Client { get; private set; } = null!;
 
+    /// <summary>The services of the first server, for tests that drive its parts directly.</summary>
+    public IServiceProvider Services => _hosts[0].Services;
+
     /// <summary>The database setting for the server: null for SQLite in the data directory.</summary>
     protected abstract Task<string?> CreateDatabaseAsync();
 
@@ -83,6 +86,8 @@ public abstract class ServerFixture : IAsyncLifetime
             ["Repository:PublicUrl"] = "https://updates.example/repo/",
             ["Repository:Serve"] = "true",
             ["RateLimit:DeviceRequestsPerWindow"] = "100000",
+            // The suite enrolls more devices a minute from one address than the default allows.
+            ["RateLimit:EnrollmentsPerMinute"] = "10000",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

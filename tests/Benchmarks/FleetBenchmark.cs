@@ -92,6 +92,10 @@ internal static class FleetBenchmark
                         fleet.CpuSeconds, database.CpuSeconds);
                     results.Add(result);
                     Print(result);
+                    if (result.Errors > 0 && fleet.Output.Length > 0)
+                    {
+                        Console.WriteLine($"  au-server's output (the end):{Environment.NewLine}{fleet.Output[Math.Max(0, fleet.Output.Length - 4000)..]}");
+                    }
                 }
             }
 

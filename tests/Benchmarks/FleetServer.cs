@@ -74,6 +74,9 @@ internal sealed class FleetServer : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>What au-server printed so far (warnings and errors: the run sets its log level to Warning).</summary>
+    public string Output => _process.Output;
+
     /// <summary>CPU seconds its processes used so far.</summary>
     public double CpuSeconds() => FleetCpu.TreeSeconds(_process.Id);
 

@@ -25,6 +25,11 @@ internal sealed class NginxServer : IAsyncDisposable
         var nginx = Locate() ?? throw new InvalidOperationException("nginx is not installed (apt-get install -y nginx-light).");
         var root = Path.Combine(workDirectory, "nginx");
         Directory.CreateDirectory(Path.Combine(root, "html"));
+        // nginx's workers run as www-data: the run's private temp directories must let them through to the file.
+        foreach (var directory in new[] { Path.GetDirectoryName(workDirectory)!, workDirectory, root, Path.Combine(root, "html") })
+        {
+            File.SetUnixFileMode(directory, (UnixFileMode)Convert.ToInt32("755", 8));
+        }
         await File.WriteAllBytesAsync(Path.Combine(root, "html", "target.json"), content);
         var port = FleetServer.FreePort();
         // One worker per core, keep-alive without limit: the same footing as Kestrel. Logs off, as au-server's are at Warning.

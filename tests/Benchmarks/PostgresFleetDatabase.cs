@@ -45,6 +45,7 @@ internal sealed class PostgresFleetDatabase : FleetDatabase
             // A server in service has long analyzed rollout_devices; with the default minute between
             // autovacuum rounds, a run this short would measure plans made while it was empty (scans).
             "-c", "autovacuum_naptime=5s",
+            .. (Statements ? new[] { "-c", "shared_preload_libraries=pg_stat_statements" } : []),
         ]);
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
@@ -52,6 +53,10 @@ internal sealed class PostgresFleetDatabase : FleetDatabase
             try
             {
                 await Psql("postgres", "CREATE DATABASE fleet");
+                if (Statements)
+                {
+                    await Psql("fleet", "CREATE EXTENSION pg_stat_statements");
+                }
                 return;
             }
             catch (InvalidOperationException) when (DateTime.UtcNow < deadline && !_server.HasExited)
@@ -77,10 +82,22 @@ internal sealed class PostgresFleetDatabase : FleetDatabase
     /// <summary>The postmaster and its backends (setpriv execs postgres, so the pid is the postmaster's).</summary>
     public override double CpuSeconds() => _server is null ? 0 : FleetCpu.TreeSeconds(_server.Id);
 
+    /// <summary>AU_FLEET_BENCH_PG_STATEMENTS=1: the run loads pg_stat_statements and prints where the database's time went.</summary>
+    private static bool Statements => Environment.GetEnvironmentVariable("AU_FLEET_BENCH_PG_STATEMENTS") is "1";
+
     public override async ValueTask DisposeAsync()
     {
         if (_server is not null)
         {
+            if (Statements && !_server.HasExited)
+            {
+                Console.WriteLine(await Psql("fleet", """
+                    SELECT calls, round(total_exec_time) AS total_ms, round((total_exec_time / calls * 1000)::numeric, 1) AS mean_us, rows,
+                        shared_blks_hit + shared_blks_read AS blocks, wal_records, left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query
+                    FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 20
+                    """));
+                Console.WriteLine(await Psql("fleet", "SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_dead_tup FROM pg_stat_user_tables ORDER BY n_tup_upd + n_tup_ins DESC LIMIT 5"));
+            }
             try
             {
                 // A fast shutdown by the postmaster's pid; its backends follow it.

@@ -1,5 +1,3 @@
-using System.Data.Common;
-using System.Globalization;
 using AtomicUpdate.Contracts;
 using AtomicUpdate.Payload;
 using AtomicUpdate.Server.Configuration;
@@ -81,33 +79,28 @@ internal static class DeviceEndpoints
     /// <summary>
     /// The device's target. One indexed read finds the device by its token together with the live
     /// rollouts of its channel and its outcomes in them; a poll writes only when a rollout offers
-    /// the device a release for the first time.
+    /// the device a release for the first time, through the group commit.
     /// </summary>
-    private static async Task<IResult> TargetAsync(HttpContext context, ServerOptions options, Database database, ServerMetrics metrics)
+    private static async Task<IResult> TargetAsync(HttpContext context, ServerOptions options, Database database, GroupCommit groupCommit, ServerMetrics metrics)
     {
         var hash = Auth.DeviceTokenHash(context);
-        await using var session = await database.LeaseAsync(context.RequestAborted).ConfigureAwait(false);
-        // A refusal leaves the connection sound; any other failure half-way closes it instead of pooling it.
-        try
-        {
-            return await AnswerTargetAsync(context, options, database, metrics, session, hash).ConfigureAwait(false);
-        }
-        catch (Exception error) when (error is not ApiException && session.Discard())
-        {
-            throw;
-        }
-    }
-
-    private static async Task<IResult> AnswerTargetAsync(HttpContext context, ServerOptions options, Database database, ServerMetrics metrics, PreparedConnection session, string hash)
-    {
         var rows = new List<TargetRow>(2);
-        var select = session.Command(TargetRow.Select);
-        PreparedConnection.Set(select, "@hash", hash);
-        await using (var reader = await select.ExecuteReaderAsync(context.RequestAborted).ConfigureAwait(false))
+        await using (var session = await database.LeaseAsync(context.RequestAborted).ConfigureAwait(false))
         {
-            while (await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false))
+            // A failure half-way closes the connection instead of pooling it.
+            try
             {
-                rows.Add(TargetRow.Read(reader));
+                var select = session.Command(TargetRow.Select);
+                PreparedConnection.Set(select, "@hash", hash);
+                await using var reader = await select.ExecuteReaderAsync(context.RequestAborted).ConfigureAwait(false);
+                while (await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false))
+                {
+                    rows.Add(TargetRow.Read(reader));
+                }
+            }
+            catch (Exception) when (session.Discard())
+            {
+                throw;
             }
         }
         if (rows.Count == 0)
@@ -120,18 +113,7 @@ internal static class DeviceEndpoints
         var offer = Choose(rows);
         if (offer is { Outcome: null })
         {
-            using var turn = await database.EnterWriteAsync(context.RequestAborted).ConfigureAwait(false);
-            var insert = session.Command(
-                """
-                INSERT INTO rollout_devices (rollout_id, device_id, outcome, offered_at, updated_at)
-                VALUES (@rollout, @device, @outcome, @now, @now)
-                ON CONFLICT (rollout_id, device_id) DO NOTHING
-                """);
-            PreparedConnection.Set(insert, "@rollout", offer.RolloutId);
-            PreparedConnection.Set(insert, "@device", device.DeviceId);
-            PreparedConnection.Set(insert, "@outcome", RolloutOutcomes.Offered);
-            PreparedConnection.Set(insert, "@now", Time.Now());
-            await insert.ExecuteNonQueryAsync(context.RequestAborted).ConfigureAwait(false);
+            await groupCommit.OfferAsync(offer.RolloutId!, device.DeviceId).ConfigureAwait(false);
         }
         var target = new DeviceTarget
         {
@@ -140,7 +122,7 @@ internal static class DeviceEndpoints
             RolloutId = offer?.RolloutId,
             RepositoryUrl = options.Repository.PublicUrl,
         };
-        return ETags.Json(context, target);
+        return ETags.Json(context, target, ContractsJsonContext.Default.DeviceTarget);
     }
 
     /// <summary>
@@ -177,107 +159,32 @@ internal static class DeviceEndpoints
     private static bool IsUpgrade(string version, string? installed) =>
         installed is null || ReleaseVersionOrder.Compare(version, installed) > 0;
 
-    private static async Task<IResult> ReportsAsync(HttpContext context, Database database, ServerMetrics metrics, ILogger<ServerApp> logger)
+    /// <summary>
+    /// Stores a device's report batch through the group commit and answers 202 once it is committed.
+    /// The token's device is looked up first, so an unknown token never queues a write.
+    /// </summary>
+    private static async Task<IResult> ReportsAsync(HttpContext context, Database database, GroupCommit groupCommit, ServerMetrics metrics)
     {
-        await using var session = await database.LeaseAsync(context.RequestAborted).ConfigureAwait(false);
-        // A refusal leaves the connection sound; any other failure half-way closes it instead of pooling it.
-        try
+        DeviceIdentity identity;
+        await using (var session = await database.LeaseAsync(context.RequestAborted).ConfigureAwait(false))
         {
-            return await StoreReportsAsync(context, database, metrics, logger, session).ConfigureAwait(false);
+            // A refusal leaves the connection sound; any other failure half-way closes it instead of pooling it.
+            try
+            {
+                identity = await Auth.RequireDeviceAsync(context, session).ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is not ApiException && session.Discard())
+            {
+                throw;
+            }
         }
-        catch (Exception error) when (error is not ApiException && session.Discard())
-        {
-            throw;
-        }
-    }
-
-    private static async Task<IResult> StoreReportsAsync(HttpContext context, Database database, ServerMetrics metrics, ILogger<ServerApp> logger, PreparedConnection session)
-    {
-        var identity = await Auth.RequireDeviceAsync(context, session).ConfigureAwait(false);
-        var batch = await JsonBody.ReadAsync<ReportBatch>(context).ConfigureAwait(false);
+        var batch = await JsonBody.ReadAsync(context, ContractsJsonContext.Default.ReportBatch).ConfigureAwait(false);
         var reports = batch.Reports ?? throw ApiException.BadRequest("The body has no \"reports\" array.");
         Validate(reports);
-
-        var now = Time.Now();
-        using var turn = await database.EnterWriteAsync(context.RequestAborted).ConfigureAwait(false);
-        await using var transaction = await Database.BeginWriteAsync(session.Connection, context.RequestAborted).ConfigureAwait(false);
-        var accepted = new List<DeviceReport>(reports.Count);
-        foreach (var report in reports)
-        {
-            var insert = session.Command(
-                """
-                INSERT INTO device_events (device_id, sequence, time, received_at, state, phase, transaction_id, target_version,
-                    bytes_done, bytes_total, installed_version, booted_version, trial_version, last_error, rollback)
-                VALUES (@device, @sequence, @time, @now, @state, @phase, @transactionId, @targetVersion,
-                    @bytesDone, @bytesTotal, @installedVersion, @bootedVersion, @trialVersion, @lastError, @rollback)
-                ON CONFLICT (device_id, sequence) DO NOTHING
-                """, transaction);
-            PreparedConnection.Set(insert, "@device", identity.Id);
-            PreparedConnection.Set(insert, "@time", report.Time.ToUnixTimeMilliseconds());
-            PreparedConnection.Set(insert, "@now", now);
-            SetReport(insert, report);
-            if (await insert.ExecuteNonQueryAsync(context.RequestAborted).ConfigureAwait(false) > 0)
-            {
-                accepted.Add(report);
-            }
-        }
-
-        long? last = null;
-        if (accepted.Count > 0)
-        {
-            // Only a newer report moves the device's current state: a late retry of an old batch must not roll it back.
-            var update = session.Command(
-                """
-                UPDATE devices SET state = @state, phase = @phase, transaction_id = @transactionId, target_version = @targetVersion,
-                    bytes_done = @bytesDone, bytes_total = @bytesTotal, installed_version = COALESCE(@installedVersion, installed_version),
-                    booted_version = @bootedVersion, trial_version = @trialVersion, last_error = @lastError, rollback = @rollback,
-                    last_sequence = @sequence, last_report_at = @now
-                WHERE id = @device AND last_sequence < @sequence
-                """, transaction);
-            PreparedConnection.Set(update, "@device", identity.Id);
-            PreparedConnection.Set(update, "@now", now);
-            var latest = accepted[^1];
-            SetReport(update, latest);
-            if (await update.ExecuteNonQueryAsync(context.RequestAborted).ConfigureAwait(false) > 0)
-            {
-                last = latest.Sequence;
-            }
-            var touched = await RolloutProgress.RecordAsync(session, transaction, identity.Id, accepted, now).ConfigureAwait(false);
-            foreach (var (rolloutId, failure) in touched)
-            {
-                if (await RolloutProgress.HaltIfFailingAsync(session.Connection, transaction, rolloutId, failure, now).ConfigureAwait(false) is { } reason)
-                {
-                    Log.RolloutHalted(logger, rolloutId, reason);
-                }
-            }
-        }
-        if (last is null)
-        {
-            // Read back only when this batch did not move the device: otherwise its newest report is the highest.
-            var read = session.Command("SELECT last_sequence FROM devices WHERE id = @device", transaction);
-            PreparedConnection.Set(read, "@device", identity.Id);
-            last = Convert.ToInt64(await read.ExecuteScalarAsync(context.RequestAborted).ConfigureAwait(false), CultureInfo.InvariantCulture);
-        }
-        await transaction.CommitAsync(context.RequestAborted).ConfigureAwait(false);
-        metrics.Reports.Add(accepted.Count);
-        return Results.Json(new ReportBatchResult { Accepted = accepted.Count, LastSequence = last.Value }, JsonBody.Options, statusCode: StatusCodes.Status202Accepted);
-    }
-
-    /// <summary>Sets the parameters the event insert and the device update share from one report.</summary>
-    private static void SetReport(DbCommand command, DeviceReport report)
-    {
-        PreparedConnection.Set(command, "@sequence", report.Sequence);
-        PreparedConnection.Set(command, "@state", report.State);
-        PreparedConnection.Set(command, "@phase", report.Phase);
-        PreparedConnection.Set(command, "@transactionId", report.TransactionId);
-        PreparedConnection.Set(command, "@targetVersion", report.TargetVersion);
-        PreparedConnection.Set(command, "@bytesDone", report.BytesDone);
-        PreparedConnection.Set(command, "@bytesTotal", report.BytesTotal);
-        PreparedConnection.Set(command, "@installedVersion", report.InstalledVersion);
-        PreparedConnection.Set(command, "@bootedVersion", report.BootedVersion);
-        PreparedConnection.Set(command, "@trialVersion", report.TrialVersion);
-        PreparedConnection.Set(command, "@lastError", report.LastError);
-        PreparedConnection.Set(command, "@rollback", report.Rollback ? 1L : 0L);
+        var write = await groupCommit.ReportAsync(identity.Id, reports).ConfigureAwait(false);
+        metrics.Reports.Add(write.Accepted.Count);
+        return Results.Json(new ReportBatchResult { Accepted = write.Accepted.Count, LastSequence = write.LastSequence },
+            ContractsJsonContext.Default.ReportBatchResult, statusCode: StatusCodes.Status202Accepted);
     }
 
     private static void Validate(IReadOnlyList<DeviceReport> reports)

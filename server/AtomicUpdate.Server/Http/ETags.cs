@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Net.Http.Headers;
 
 namespace AtomicUpdate.Server.Http;
@@ -7,9 +8,13 @@ namespace AtomicUpdate.Server.Http;
 /// <summary>Strong ETags over the exact response bytes, so polling clients get 304 while nothing changed.</summary>
 internal static class ETags
 {
-    public static IResult Json<T>(HttpContext context, T value)
+    public static IResult Json<T>(HttpContext context, T value) => Answer(context, JsonSerializer.SerializeToUtf8Bytes(value, JsonBody.Options));
+
+    /// <summary>The same with source-generated serialization, for the device API's hot path.</summary>
+    public static IResult Json<T>(HttpContext context, T value, JsonTypeInfo<T> type) => Answer(context, JsonSerializer.SerializeToUtf8Bytes(value, type));
+
+    private static IResult Answer(HttpContext context, byte[] bytes)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, JsonBody.Options);
         var etag = "\"" + Convert.ToHexStringLower(SHA256.HashData(bytes).AsSpan(0, 16)) + "\"";
         context.Response.Headers.ETag = etag;
         context.Response.Headers.CacheControl = "no-cache";

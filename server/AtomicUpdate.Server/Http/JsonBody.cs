@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using AtomicUpdate.Server.Configuration;
 
 namespace AtomicUpdate.Server.Http;
@@ -16,9 +17,14 @@ internal static class JsonBody
         AllowTrailingCommas = false,
         ReadCommentHandling = JsonCommentHandling.Disallow,
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
     };
 
-    public static async Task<T> ReadAsync<T>(HttpContext context)
+    public static Task<T> ReadAsync<T>(HttpContext context)
+        where T : class => ReadAsync(context, (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T)));
+
+    /// <summary>Reads the body as <typeparamref name="T"/> with the serialization of <paramref name="type"/> (e.g. source-generated).</summary>
+    public static async Task<T> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type)
         where T : class
     {
         var limit = context.RequestServices.GetRequiredService<ServerOptions>().MaxRequestBodyBytes;
@@ -53,7 +59,7 @@ internal static class JsonBody
         }
         try
         {
-            return JsonSerializer.Deserialize<T>(buffer.WrittenSpan, Options)
+            return JsonSerializer.Deserialize(buffer.WrittenSpan, type)
                 ?? throw ApiException.BadRequest("The request body is null; a JSON object is expected.");
         }
         catch (JsonException malformed)

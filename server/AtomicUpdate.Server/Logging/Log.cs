@@ -32,4 +32,10 @@ internal static partial class Log
 
     [LoggerMessage(10, LogLevel.Warning, "Last-seen times of {Count} device(s) were not written; their next requests note them again.")]
     public static partial void LastSeenNotWritten(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(11, LogLevel.Warning, "A group commit of {Count} writes failed; each runs again in a transaction of its own.")]
+    public static partial void GroupCommitRetried(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(12, LogLevel.Error, "A write of device {DeviceId} could not be stored; the request was answered 503.")]
+    public static partial void GroupCommitFailed(ILogger logger, Exception exception, string deviceId);
 }

@@ -54,6 +54,10 @@ internal static class MetricsEndpoint
         Sample(text, "au_device_reports_total", [], metrics.Reports.Value);
         Family(text, "au_device_enrollments_total", "counter", "Enrollments handled by this replica.");
         Sample(text, "au_device_enrollments_total", [], metrics.Enrollments.Value);
+        Family(text, "au_group_commits_total", "counter", "Transactions of this replica's group commit (device reports and first offers).");
+        Sample(text, "au_group_commits_total", [], metrics.GroupCommits.Value);
+        Family(text, "au_group_commit_writes_total", "counter", "Requests' writes stored by this replica's group commit; over au_group_commits_total, the writes per commit.");
+        Sample(text, "au_group_commit_writes_total", [], metrics.GroupCommitWrites.Value);
         Family(text, "au_http_request_duration_seconds", "histogram", "HTTP request durations by method, route and status.");
         foreach (var ((method, route, status), histogram) in metrics.Requests.OrderBy(r => r.Key.Route, StringComparer.Ordinal))
         {

@@ -15,6 +15,12 @@ internal sealed class ServerMetrics
 
     public Counter Enrollments { get; } = new();
 
+    /// <summary>Transactions of the group commit (see <see cref="Data.GroupCommit"/>).</summary>
+    public Counter GroupCommits { get; } = new();
+
+    /// <summary>Requests' writes the group commit stored.</summary>
+    public Counter GroupCommitWrites { get; } = new();
+
     public ConcurrentDictionary<(string Method, string Route, int Status), Histogram> Requests { get; } = new();
 
     public void ObserveRequest(string method, string route, int status, double seconds) =>

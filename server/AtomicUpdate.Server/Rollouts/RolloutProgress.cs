@@ -14,31 +14,18 @@ namespace AtomicUpdate.Server.Rollouts;
 internal static class RolloutProgress
 {
     /// <summary>
-    /// Records what the reports (new ones, in order) mean for the rollouts that offered this device
-    /// a release; returns the rollouts whose failure rate may now pass its threshold (see <see cref="HaltIfFailingAsync"/>).
+    /// Decides what a device's new reports (in order) mean for the rollouts that offered it a
+    /// release (<paramref name="offers"/>, newest first): adds the outcomes that change to
+    /// <paramref name="changes"/>, and to <paramref name="halting"/> the rollouts whose failure rate
+    /// may now pass its threshold (true when a failure was recorded; see <see cref="HaltIfFailingAsync"/>).
     /// </summary>
-    public static async Task<IReadOnlyList<(string RolloutId, bool Failure)>> RecordAsync(PreparedConnection session, DbTransaction transaction, string deviceId, IReadOnlyList<DeviceReport> reports, long now)
+    public static void Decide(string deviceId, IReadOnlyList<DeviceOffer> offers, IReadOnlyList<DeviceReport> reports,
+        List<OutcomeChange> changes, Dictionary<string, bool> halting)
     {
-        // Run for every report batch, so kept prepared; most devices were never offered a release and read no row.
-        var select = session.Command(
-            """
-            SELECT rd.rollout_id, r.version, rd.outcome, rd.offered_at FROM rollout_devices rd JOIN rollouts r ON r.id = rd.rollout_id
-            WHERE rd.device_id = @deviceId ORDER BY rd.offered_at DESC
-            """, transaction);
-        PreparedConnection.Set(select, "@deviceId", deviceId);
-        var offers = new List<(string RolloutId, string Version, string Outcome, long OfferedAt)>();
-        await using (var reader = await select.ExecuteReaderAsync().ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync().ConfigureAwait(false))
-            {
-                offers.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3)));
-            }
-        }
         if (offers.Count == 0)
         {
-            return [];
+            return;
         }
-        var connection = session.Connection;
         var outcomes = offers.ToDictionary(o => o.RolloutId, o => o.Outcome, StringComparer.Ordinal);
         var touched = new HashSet<string>(StringComparer.Ordinal);
         foreach (var report in reports)
@@ -47,9 +34,9 @@ internal static class RolloutProgress
             var version = report.TargetVersion ?? report.TrialVersion
                 ?? (report.State is DeviceStates.Committed or DeviceStates.Idle ? report.InstalledVersion : null);
             var offer = version is null
-                ? (report.Rollback || report.State == DeviceStates.RolledBack ? offers[0] : default)
+                ? (report.Rollback || report.State == DeviceStates.RolledBack ? offers[0] : null)
                 : offers.FirstOrDefault(o => o.Version == version);
-            if (offer.RolloutId is null || RolloutOutcomes.From(report, offer.Version) is not { } outcome)
+            if (offer is null || RolloutOutcomes.From(report, offer.Version) is not { } outcome)
             {
                 continue;
             }
@@ -59,23 +46,34 @@ internal static class RolloutProgress
                 touched.Add(offer.RolloutId);
             }
         }
-        var halting = new List<(string RolloutId, bool Failure)>();
         foreach (var rolloutId in touched)
         {
             var outcome = outcomes[rolloutId];
-            await connection.ExecuteAsync(
-                "UPDATE rollout_devices SET outcome = @outcome, updated_at = @now WHERE rollout_id = @rolloutId AND device_id = @deviceId",
-                new { outcome, now, rolloutId, deviceId }, transaction).ConfigureAwait(false);
+            changes.Add(new OutcomeChange(rolloutId, deviceId, outcome));
             // The rate (failed and rolled back over reporting devices) can only pass the threshold
             // when a failure is recorded, or when one more device reports and so may reach the
             // minimum; a retry after a failure or a success after progress only lowers it.
             var failure = outcome is RolloutOutcomes.Failed or RolloutOutcomes.RolledBack;
             if (failure || offers.First(o => o.RolloutId == rolloutId).Outcome == RolloutOutcomes.Offered)
             {
-                halting.Add((rolloutId, failure));
+                halting[rolloutId] = halting.GetValueOrDefault(rolloutId) || failure;
             }
         }
-        return halting;
+    }
+
+    /// <summary>Writes the outcomes <see cref="Decide"/> changed, with one prepared statement.</summary>
+    public static async Task ApplyAsync(PreparedConnection session, DbTransaction transaction, IReadOnlyList<OutcomeChange> changes, long now)
+    {
+        foreach (var change in changes)
+        {
+            var update = session.Command(
+                "UPDATE rollout_devices SET outcome = @outcome, updated_at = @now WHERE rollout_id = @rolloutId AND device_id = @deviceId", transaction);
+            PreparedConnection.Set(update, "@outcome", change.Outcome);
+            PreparedConnection.Set(update, "@now", now);
+            PreparedConnection.Set(update, "@rolloutId", change.RolloutId);
+            PreparedConnection.Set(update, "@deviceId", change.DeviceId);
+            await update.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>
