@@ -29,14 +29,12 @@ internal static class ReleasePublishCommand
         var proto = new Option<int>("--send-protocol") { Description = "btrfs send protocol: 1 for any device, 2 for devices with btrfs-progs 6.0 or newer.", DefaultValueFactory = _ => 1 };
         var noPatches = new Option<bool>("--no-patches") { Description = "Publish plain deltas only, without the binary-patched twin of each delta." };
         var patchCap = new Option<long>("--patch-reference-cap") { Description = "Bytes: files whose old or new version is larger are not patched; a device holds both in memory while it rebuilds one (signed into the metadata).", DefaultValueFactory = _ => 64L << 20 };
-        var targetsDays = new Option<int>("--expires-targets") { Description = "Days until the targets metadata expires.", DefaultValueFactory = _ => 365 };
-        var snapshotDays = new Option<int>("--expires-snapshot") { Description = "Days until the snapshot metadata expires.", DefaultValueFactory = _ => 30 };
-        var timestampHours = new Option<int>("--expires-timestamp") { Description = "Hours until the timestamp expires (refresh it from cron with `au-publish timestamp refresh`).", DefaultValueFactory = _ => 24 };
         var json = new Option<bool>("--json") { Description = "Print a machine-readable summary and no progress." };
         var command = new Command("publish", "Publish a release: full payload, deltas from the channel's recent releases, channel file; sign targets, snapshot and timestamp.")
         {
-            pool, repo, version, channel, hardware, deltas, level, workers, window, chunk, proto, noPatches, patchCap, targetsDays, snapshotDays, timestampHours, json,
+            pool, repo, version, channel, hardware, deltas, level, workers, window, chunk, proto, noPatches, patchCap, json,
         };
+        var expiries = ExpiryOptions.AddTo(command);
         var signing = SigningOptions.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -52,9 +50,7 @@ internal static class ReleasePublishCommand
                 SendProtocol = result.GetValue(proto),
                 Patches = !result.GetValue(noPatches),
                 PatchReferenceCap = result.GetValue(patchCap),
-                TargetsExpiry = TimeSpan.FromDays(result.GetValue(targetsDays)),
-                SnapshotExpiry = TimeSpan.FromDays(result.GetValue(snapshotDays)),
-                TimestampExpiry = TimeSpan.FromHours(result.GetValue(timestampHours)),
+                Expiries = expiries.Read(result),
             };
             var asJson = result.GetValue(json);
             var terminal = new TerminalProgress();

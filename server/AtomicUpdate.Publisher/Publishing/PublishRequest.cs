@@ -1,3 +1,5 @@
+using AtomicUpdate.Publisher.RepositoryTools;
+
 namespace AtomicUpdate.Publisher.Publishing;
 
 /// <summary>What <c>release publish</c> was asked to do.</summary>
@@ -29,9 +31,6 @@ internal sealed record PublishRequest(string Pool, string RepositoryDirectory, s
     /// <summary>Files whose old or new version is larger stay plain: this bounds the memory a device needs to rebuild one.</summary>
     public long PatchReferenceCap { get; init; } = 64L << 20;
 
-    public TimeSpan TargetsExpiry { get; init; } = TimeSpan.FromDays(365);
-
-    public TimeSpan SnapshotExpiry { get; init; } = TimeSpan.FromDays(30);
-
-    public TimeSpan TimestampExpiry { get; init; } = TimeSpan.FromDays(1);
+    /// <summary>How long the signed targets, snapshot and timestamp stay valid (the defaults of <c>repo init</c>).</summary>
+    public RoleExpiries Expiries { get; init; } = new(RoleExpiries.DefaultTargets, RoleExpiries.DefaultSnapshot, RoleExpiries.DefaultTimestamp);
 }

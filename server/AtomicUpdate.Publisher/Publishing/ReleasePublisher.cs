@@ -73,9 +73,9 @@ internal sealed class ReleasePublisher(BtrfsTool btrfs, IProgress<PublishProgres
 
             progress?.Report(new PublishProgress("sign", "targets, snapshot, timestamp", 0, 3));
             var now = DateTimeOffset.UtcNow;
-            await repository.SignTargetsAsync(targetsSigners, now + request.TargetsExpiry, cancellationToken).ConfigureAwait(false);
-            await repository.SignSnapshotAsync(snapshotSigners, now + request.SnapshotExpiry, cancellationToken).ConfigureAwait(false);
-            await repository.SignTimestampAsync(timestampSigners, now + request.TimestampExpiry, cancellationToken).ConfigureAwait(false);
+            await repository.SignTargetsAsync(targetsSigners, now + request.Expiries.Targets, cancellationToken).ConfigureAwait(false);
+            await repository.SignSnapshotAsync(snapshotSigners, now + request.Expiries.Snapshot, cancellationToken).ConfigureAwait(false);
+            await repository.SignTimestampAsync(timestampSigners, now + request.Expiries.Timestamp, cancellationToken).ConfigureAwait(false);
             progress?.Report(new PublishProgress("sign", "targets, snapshot, timestamp", 3, 3));
         }
         finally
