@@ -45,7 +45,7 @@ internal sealed class PostgresFleetDatabase : FleetDatabase
             // A server in service has long analyzed rollout_devices; with the default minute between
             // autovacuum rounds, a run this short would measure plans made while it was empty (scans).
             "-c", "autovacuum_naptime=5s",
-            .. (Statements ? new[] { "-c", "shared_preload_libraries=pg_stat_statements" } : []),
+            .. (Statements ? new[] { "-c", "shared_preload_libraries=pg_stat_statements", "-c", "pg_stat_statements.track_planning=on" } : []),
         ]);
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
@@ -92,7 +92,7 @@ internal sealed class PostgresFleetDatabase : FleetDatabase
             if (Statements && !_server.HasExited)
             {
                 Console.WriteLine(await Psql("fleet", """
-                    SELECT calls, round(total_exec_time) AS total_ms, round((total_exec_time / calls * 1000)::numeric, 1) AS mean_us, rows,
+                    SELECT calls, plans, round(total_plan_time) AS plan_ms, round(total_exec_time) AS total_ms, round((total_exec_time / NULLIF(calls, 0) * 1000)::numeric, 1) AS mean_us, rows,
                         shared_blks_hit + shared_blks_read AS blocks, wal_records, left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query
                     FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 20
                     """));

@@ -62,6 +62,13 @@ internal sealed class Database : IAsyncDisposable
             {
                 builder.NoResetOnClose = true;
             }
+            // Statements outside a transaction (every target poll) share a few connections and go
+            // out together, so PostgreSQL reads and answers many per system call and wakes fewer
+            // backends; transactions (the group commit) still have a connection to themselves.
+            if (!setting.Contains("Multiplexing", StringComparison.OrdinalIgnoreCase))
+            {
+                builder.Multiplexing = true;
+            }
             return new Database(SqlDialect.PostgreSql, null, NpgsqlDataSource.Create(builder.ConnectionString),
                 $"PostgreSQL database {builder.Database} on {builder.Host}:{builder.Port}");
         }
