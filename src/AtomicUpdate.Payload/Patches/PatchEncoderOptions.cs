@@ -28,6 +28,13 @@ public sealed class PatchEncoderOptions
     /// </summary>
     public bool Bsdiff { get; init; } = true;
 
+    /// <summary>
+    /// Start the stream with the list of base files its patches read (a BASES record), which the
+    /// device reads ahead into its page cache in parallel, so a cold base release does not stall the
+    /// rebuild once per file.
+    /// </summary>
+    public bool BaseFileList { get; init; } = true;
+
     /// <summary>The unit in which the device checks the rebuilt stream against the original's hashes.</summary>
     public int ChunkSize { get; init; } = PatchedStreamFormat.DefaultChunkSize;
 

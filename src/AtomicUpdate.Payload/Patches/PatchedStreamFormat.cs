@@ -3,7 +3,7 @@ namespace AtomicUpdate.Payload.Patches;
 /// <summary>The binary layout of a patched send stream; PATCH-FORMAT.md describes it in prose.</summary>
 internal static class PatchedStreamFormat
 {
-    /// <summary>Version 2 added GZIP and BSDIFF records; a version 1 stream (PATCH records only) is still read.</summary>
+    /// <summary>Version 2 added GZIP, BSDIFF and BASES records; a version 1 stream (PATCH records only) is still read.</summary>
     public const ushort CurrentVersion = 2;
 
     public const ushort FirstVersion = 1;
@@ -33,6 +33,10 @@ internal static class PatchedStreamFormat
     public const byte WriteRecord = 3;
     public const byte GzipRecord = 4;
     public const byte BsdiffRecord = 5;
+    public const byte BaseFilesRecord = 6;
+
+    /// <summary>The most paths a BASES record may list.</summary>
+    public const int MaxBaseFiles = 1 << 20;
 
     public const int MinChunkSize = 4 * 1024;
     public const int MaxChunkSize = 64 * 1024 * 1024;

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
+using System.Threading.Channels;
 using AtomicUpdate.Payload.Zstd;
 using static AtomicUpdate.Payload.Patches.PatchedStreamFormat;
 
@@ -10,7 +12,10 @@ namespace AtomicUpdate.Payload.Patches;
 /// local base release. It rebuilds one chunk at a time and hands a chunk on only after its SHA-256
 /// matches the original's, from the patched stream's header, whose own SHA-256 is signed: a base file
 /// that differs from the one the patch was made against is caught before its bytes go anywhere.
-/// Memory: one chunk, plus the old and new data of one file, each at most the signed reference cap.
+/// Records are read and patches decoded ahead on other tasks, the next file's decoding overlapping
+/// the current one's use when both fit the memory budget. Memory: one chunk, a few records read
+/// ahead, and the files being decoded, whose old and new data come to at most twice the signed
+/// reference cap in all.
 /// </summary>
 public sealed class PatchedStreamReader : Stream
 {
@@ -27,8 +32,8 @@ public sealed class PatchedStreamReader : Stream
     private int _nextChunk;
     private long _produced;
 
-    // The record being rebuilt: up to three pieces, each from the patched stream or from the decoded data.
-    private readonly (bool FromData, long Length)[] _pieces = new (bool, long)[3];
+    // The record being rebuilt: up to three pieces, each from a record's bytes (Source) or from the decoded data (no Source).
+    private readonly (byte[]? Source, int Offset, long Length)[] _pieces = new (byte[]?, int, long)[3];
     private int _piece = -1;
     private int _pieceCount;
     private byte[]? _data;
@@ -37,6 +42,18 @@ public sealed class PatchedStreamReader : Stream
     private readonly List<string> _chunkFiles = [];
     private bool _failed;
     private ushort _version;
+    private readonly CancellationTokenSource _stop = new();
+
+    // Records read ahead by the producer task; the patch bytes they hold, capped at the reference cap.
+    // Handed over in batches: one hand-over per record would cost more than most records.
+    private readonly Channel<Item[]> _items = Channel.CreateBounded<Item[]>(new BoundedChannelOptions(8) { SingleReader = true, SingleWriter = true });
+    private readonly List<Item> _pending = [];
+    private long _pendingBytes;
+    private Item[] _batch = [];
+    private int _batchIndex;
+    private readonly SemaphoreSlim _dequeued = new(0);
+    private long _queuedPatchBytes;
+    private TaskCompletionSource? _release;
     private bool _disposed;
 
     /// <param name="patched">The patched stream, as the verified payload decompresses it.</param>
@@ -114,6 +131,8 @@ public sealed class PatchedStreamReader : Stream
         if (disposing && !_disposed)
         {
             _disposed = true;
+            _stop.Cancel();
+            _release?.TrySetResult();
             _data = null;
             if (!_leaveOpen)
             {
@@ -139,6 +158,7 @@ public sealed class PatchedStreamReader : Stream
             if (_header.Length == 0)
             {
                 await ReadHeaderAsync(async, cancellationToken).ConfigureAwait(false);
+                _ = Task.Run(() => ProduceAsync(_stop.Token));
             }
             _chunkLength = 0;
             _chunkPosition = 0;
@@ -155,10 +175,10 @@ public sealed class PatchedStreamReader : Stream
                     await NextRecordAsync(async, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
-                var (fromData, length) = _pieces[_piece];
+                var (source, offset, length) = _pieces[_piece];
                 var take = (int)Math.Min(length, target - _chunkLength);
                 var destination = _chunk.AsMemory(_chunkLength, take);
-                if (fromData)
+                if (source is null)
                 {
                     if (_chunkFiles.Count == 0 || _chunkFiles[^1] != _dataFile)
                     {
@@ -169,7 +189,8 @@ public sealed class PatchedStreamReader : Stream
                 }
                 else
                 {
-                    await ReadExactlyAsync(destination, async, cancellationToken).ConfigureAwait(false);
+                    source.AsSpan(offset, take).CopyTo(destination.Span);
+                    _pieces[_piece].Offset += take;
                 }
                 _chunkLength += take;
                 _pieces[_piece].Length -= take;
@@ -235,41 +256,69 @@ public sealed class PatchedStreamReader : Stream
         _chunk = new byte[(int)Math.Min(chunkSize, Math.Max(1, _streamSize))];
     }
 
+    /// <summary>Takes the next record the producer read ahead and sets up the pieces it rebuilds.</summary>
     private async ValueTask NextRecordAsync(bool async, CancellationToken cancellationToken)
     {
-        var type = await ReadByteAsync(async, cancellationToken).ConfigureAwait(false);
+        var item = await NextItemAsync(async, cancellationToken).ConfigureAwait(false);
         _piece = 0;
-        switch (type)
+        switch (item.Type)
         {
             case CopyRecord:
-                var copyLength = BinaryPrimitives.ReadUInt32LittleEndian(await ReadBytesAsync(4, async, cancellationToken).ConfigureAwait(false));
-                SetPieces((false, copyLength));
+                SetPieces((item.Bytes, 0, item.Bytes!.Length));
                 break;
             case WriteRecord:
-                var write = await ReadBytesAsync(12, async, cancellationToken).ConfigureAwait(false);
-                var commandLength = BinaryPrimitives.ReadUInt32LittleEndian(write);
-                var dataOffset = BinaryPrimitives.ReadUInt32LittleEndian(write.AsSpan(4));
-                var dataLength = BinaryPrimitives.ReadUInt32LittleEndian(write.AsSpan(8));
                 var available = _data is null ? 0 : _data.Length - _dataPosition;
-                if ((ulong)dataOffset + dataLength > commandLength || dataLength > available)
+                if (item.DataLength > available)
                 {
-                    throw Fail($"A WRITE record of the patched stream puts {dataLength} bytes at offset {dataOffset} of a {commandLength}-byte command, but {available} bytes of patched data remain.");
+                    throw Fail($"A WRITE record of the patched stream puts {item.DataLength} bytes at offset {item.DataOffset} of a {item.CommandLength}-byte command, but {available} bytes of patched data remain.");
                 }
-                SetPieces((false, dataOffset), (true, dataLength), (false, commandLength - dataOffset - dataLength));
-                break;
-            case PatchRecord:
-            case GzipRecord or BsdiffRecord when _version >= 2:
-                await ApplyPatchAsync(type, async, cancellationToken).ConfigureAwait(false);
-                SetPieces();
+                SetPieces((item.Bytes, 0, item.DataOffset), (null, 0, item.DataLength), (item.Bytes, (int)item.DataOffset, item.CommandLength - item.DataOffset - item.DataLength));
                 break;
             case EndRecord:
                 throw Fail($"The patched stream ends after {_produced + _chunkLength} bytes, but the signed stream has {_streamSize}.");
             default:
-                throw Fail($"The patched stream has a record of unknown type {type}.");
+                if (_data is not null && _dataPosition != _data.Length)
+                {
+                    throw Fail($"A patch starts while {_data.Length - _dataPosition} bytes of the previous patch's data are unused.");
+                }
+                // The previous file's data is done with: the decoding of the one after this may start.
+                _data = null;
+                _release?.TrySetResult();
+                _release = item.Released;
+                Interlocked.Add(ref _queuedPatchBytes, -item.PatchBytes);
+                _dequeued.Release();
+                var (file, data) = async ? await item.Decoded!.ConfigureAwait(false) : item.Decoded!.GetAwaiter().GetResult();
+                _dataFile = file;
+                _data = data;
+                _dataPosition = 0;
+                PatchesApplied++;
+                SetPieces();
+                break;
         }
     }
 
-    private void SetPieces(params ReadOnlySpan<(bool FromData, long Length)> pieces)
+    private async ValueTask<Item> NextItemAsync(bool async, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (_batchIndex == _batch.Length)
+            {
+                _batch = async
+                    ? await _items.Reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+                    : _items.Reader.ReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
+                _batchIndex = 0;
+            }
+            return _batch[_batchIndex++];
+        }
+        catch (ChannelClosedException closed) when (closed.InnerException is { } inner)
+        {
+            // The producer's error, thrown where the records it could not read would have been used.
+            ExceptionDispatchInfo.Capture(inner).Throw();
+            throw;
+        }
+    }
+
+    private void SetPieces(params ReadOnlySpan<(byte[]? Source, int Offset, long Length)> pieces)
     {
         _pieceCount = 0;
         foreach (var piece in pieces)
@@ -282,16 +331,181 @@ public sealed class PatchedStreamReader : Stream
     }
 
     /// <summary>
+    /// The producer: reads the records of the patched stream ahead of their use and starts decoding each
+    /// patch as soon as the memory budget allows: the file before it done with, or the one before that
+    /// when both fit twice the reference cap together. Its errors reach the reader in record order.
+    /// </summary>
+    private async Task ProduceAsync(CancellationToken token)
+    {
+        try
+        {
+            var cap = _signed.ReferenceCap;
+            Item? previous = null;
+            Item? beforePrevious = null;
+            while (true)
+            {
+                var type = await ReadByteAsync(true, token).ConfigureAwait(false);
+                switch (type)
+                {
+                    case CopyRecord:
+                        var copyLength = BinaryPrimitives.ReadUInt32LittleEndian(await ReadBytesAsync(4, true, token).ConfigureAwait(false));
+                        if (copyLength > CopyRecordLength)
+                        {
+                            throw Fail($"A COPY record of the patched stream has {copyLength} bytes; at most {CopyRecordLength} are allowed.");
+                        }
+                        await EmitAsync(new Item(type) { Bytes = await ReadBytesAsync((int)copyLength, true, token).ConfigureAwait(false) }, copyLength, token).ConfigureAwait(false);
+                        break;
+                    case WriteRecord:
+                        var write = await ReadBytesAsync(12, true, token).ConfigureAwait(false);
+                        var commandLength = BinaryPrimitives.ReadUInt32LittleEndian(write);
+                        var dataOffset = BinaryPrimitives.ReadUInt32LittleEndian(write.AsSpan(4));
+                        var dataLength = BinaryPrimitives.ReadUInt32LittleEndian(write.AsSpan(8));
+                        if ((ulong)dataOffset + dataLength > commandLength || commandLength - dataLength > MaxChunkSize)
+                        {
+                            throw Fail($"A WRITE record of the patched stream puts {dataLength} bytes at offset {dataOffset} of a {commandLength}-byte command.");
+                        }
+                        var stripped = await ReadBytesAsync((int)(commandLength - dataLength), true, token).ConfigureAwait(false);
+                        await EmitAsync(new Item(type) { Bytes = stripped, CommandLength = commandLength, DataOffset = dataOffset, DataLength = dataLength }, stripped.Length, token).ConfigureAwait(false);
+                        break;
+                    case BaseFilesRecord when _version >= 2:
+                        await ReadBaseFileListAsync(true, token).ConfigureAwait(false);
+                        break;
+                    case PatchRecord:
+                    case GzipRecord or BsdiffRecord when _version >= 2:
+                        var job = await ReadPatchAsync(type, token).ConfigureAwait(false);
+                        var waitFor = previous is null ? null : previous.Need + job.Need <= 2 * cap ? beforePrevious?.Released : previous.Released;
+                        var item = new Item(type)
+                        {
+                            PatchBytes = job.Patch.Length,
+                            Need = job.Need,
+                            Released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously),
+                            Decoded = Task.Run(
+                                async () =>
+                                {
+                                    if (waitFor is not null)
+                                    {
+                                        await waitFor.Task.WaitAsync(token).ConfigureAwait(false);
+                                    }
+                                    return DecodePatch(job);
+                                },
+                                token),
+                        };
+                        // Observed by the reader when it gets there; not an unobserved-task error when it never does.
+                        _ = item.Decoded.ContinueWith(static task => _ = task.Exception, TaskScheduler.Default);
+                        await EmitAsync(item, item.PatchBytes, token).ConfigureAwait(false);
+                        (beforePrevious, previous) = (previous, item);
+                        break;
+                    case EndRecord:
+                        var extra = new byte[1];
+                        var trailing = await _patched.ReadAsync(extra, token).ConfigureAwait(false) != 0;
+                        _pending.Add(new Item(type) { Trailing = trailing });
+                        await FlushItemsAsync(token).ConfigureAwait(false);
+                        _items.Writer.TryComplete();
+                        return;
+                    default:
+                        throw Fail($"The patched stream has a record of unknown type {type}.");
+                }
+            }
+        }
+        catch (Exception exception)
+        {
+            // The records before the error still reach the reader, in order, then the error.
+            if (exception is not OperationCanceledException && _pending.Count > 0 && _items.Writer.TryWrite([.. _pending]))
+            {
+                _pending.Clear();
+            }
+            _items.Writer.TryComplete(exception);
+        }
+    }
+
+    private async ValueTask EmitAsync(Item item, long bytes, CancellationToken token)
+    {
+        _pending.Add(item);
+        _pendingBytes += bytes;
+        if (_pending.Count >= 64 || _pendingBytes >= 1 << 20)
+        {
+            await FlushItemsAsync(token).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask FlushItemsAsync(CancellationToken token)
+    {
+        if (_pending.Count > 0)
+        {
+            await _items.Writer.WriteAsync([.. _pending], token).ConfigureAwait(false);
+            _pending.Clear();
+            _pendingBytes = 0;
+        }
+    }
+
+    /// <summary>
+    /// Reads a BASES record and reads the files it lists into the page cache on a few background
+    /// tasks, ahead of the patches that use them. Only a hint: the patches read and check their base
+    /// files themselves, and a file that cannot be read here is skipped.
+    /// </summary>
+    private async ValueTask ReadBaseFileListAsync(bool async, CancellationToken cancellationToken)
+    {
+        var count = BinaryPrimitives.ReadUInt32LittleEndian(await ReadBytesAsync(4, async, cancellationToken).ConfigureAwait(false));
+        if (count > MaxBaseFiles)
+        {
+            throw Fail($"The patched stream lists {count} base files; at most {MaxBaseFiles} are allowed.");
+        }
+        var paths = new List<byte[]>((int)Math.Min(count, 65536));
+        for (var i = 0; i < count; i++)
+        {
+            var length = BinaryPrimitives.ReadUInt16LittleEndian(await ReadBytesAsync(2, async, cancellationToken).ConfigureAwait(false));
+            if (length is 0 or > MaxPathLength)
+            {
+                throw Fail($"The patched stream lists a base file of {length} bytes; 1 to {MaxPathLength} are allowed.");
+            }
+            paths.Add(await ReadBytesAsync(length, async, cancellationToken).ConfigureAwait(false));
+        }
+        var stop = _stop.Token;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Parallel.ForEachAsync(paths, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = stop }, PrefetchAsync).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The reader was disposed.
+            }
+        });
+    }
+
+    /// <summary>Reads one listed base file to warm the page cache; whatever goes wrong is left to the patch that needs it.</summary>
+    private async ValueTask PrefetchAsync(byte[] path, CancellationToken token)
+    {
+        try
+        {
+            var file = BaseFiles.Resolve(_baseRoot, path, out var problem);
+            if (problem is not null)
+            {
+                return;
+            }
+            using var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
+            var buffer = new byte[1 << 17];
+            long offset = 0;
+            int read;
+            while ((read = await RandomAccess.ReadAsync(handle, buffer, offset, token).ConfigureAwait(false)) > 0)
+            {
+                offset += read;
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // Only a hint: the patch that needs the file reads it again and reports what is wrong.
+        }
+    }
+
+    /// <summary>
     /// Reads a PATCH, GZIP or BSDIFF record and decodes the new data from its patch and the base file it names;
     /// a patch decoded against another file than it was made against fails its checksum.
     /// </summary>
-    private async ValueTask ApplyPatchAsync(byte type, bool async, CancellationToken cancellationToken)
+    private async ValueTask<PatchJob> ReadPatchAsync(byte type, CancellationToken cancellationToken)
     {
-        if (_data is not null && _dataPosition != _data.Length)
-        {
-            throw Fail($"A patch starts while {_data.Length - _dataPosition} bytes of the previous patch's data are unused.");
-        }
-        _data = null;
+        const bool async = true;
         var pathLength = BinaryPrimitives.ReadUInt16LittleEndian(await ReadBytesAsync(2, async, cancellationToken).ConfigureAwait(false));
         if (pathLength is 0 or > MaxPathLength)
         {
@@ -343,15 +557,34 @@ public sealed class PatchedStreamReader : Stream
             throw Fail($"A patch of {patchLength} bytes is beyond the signed reference cap of {cap} bytes.");
         }
 
-        var file = BaseFiles.Resolve(_baseRoot, path, out var problem);
+        // The patch bytes of the records read ahead stay within the reference cap together.
+        while (Interlocked.Read(ref _queuedPatchBytes) > 0 && Interlocked.Read(ref _queuedPatchBytes) + patchLength > _signed.ReferenceCap)
+        {
+            // The reader frees patch bytes as it takes records: hand it what is pending first.
+            await FlushItemsAsync(cancellationToken).ConfigureAwait(false);
+            await _dequeued.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        Interlocked.Add(ref _queuedPatchBytes, patchLength);
+        var patchBytes = await ReadBytesAsync((int)patchLength, async, cancellationToken).ConfigureAwait(false);
+        // What decoding it holds in memory at most: base file, data, and the method's intermediate bytes.
+        var need = (long)referenceLength + dataLength + patchLength
+            + (gzipFields is { } sizes ? (long)sizes.ReferenceContents + sizes.Contents : 0)
+            + (bsdiffFields is { } streams ? (long)streams.Control + streams.Difference + streams.Extra : 0);
+        return new PatchJob(path, (long)referenceLength, dataLength, gzipFields, bsdiffFields, patchBytes, need);
+    }
+
+    /// <summary>Decodes a patch against its base file, on a task of its own; a patch decoded against another file than it was made against fails its checksum.</summary>
+    private (string File, byte[] Data) DecodePatch(PatchJob job)
+    {
+        var file = BaseFiles.Resolve(_baseRoot, job.Path, out var problem);
         if (problem is not null)
         {
             throw Fail($"The base file a patch was made against cannot be used: {problem} in {_baseRoot}.");
         }
-        var reference = BaseFiles.Read(file, (long)referenceLength);
-        var patch = await ReadBytesAsync((int)patchLength, async, cancellationToken).ConfigureAwait(false);
+        var reference = BaseFiles.Read(file, job.ReferenceLength);
+        var patch = job.Patch;
         byte[] data;
-        if (gzipFields is { } g)
+        if (job.Gzip is { } g)
         {
             // The base file's contents: gzip decompression is exact everywhere, and bounded by the signed length.
             var oldContents = GzipContents.Inflate(reference, g.ReferenceContents, out _);
@@ -362,7 +595,7 @@ public sealed class PatchedStreamReader : Stream
             var contents = Decode(file, oldContents, patch, (int)g.Contents);
             data = GzipContents.Rebuild(g.Header, contents, g.Level);
         }
-        else if (bsdiffFields is { } b)
+        else if (job.Bsdiff is { } b)
         {
             var streams = Decode(file, [], patch, (int)(b.Control + b.Difference + b.Extra));
             if (streams.Length != b.Control + b.Difference + b.Extra)
@@ -370,7 +603,7 @@ public sealed class PatchedStreamReader : Stream
                 throw Fail($"A bsdiff patch against {file} decodes to {streams.Length} bytes of streams, but its record says {b.Control + b.Difference + b.Extra}.");
             }
             var span = streams.AsSpan();
-            data = Bsdiff.Patch(reference, span[..(int)b.Control], span.Slice((int)b.Control, (int)b.Difference), span[(int)(b.Control + b.Difference)..], (int)dataLength);
+            data = Bsdiff.Patch(reference, span[..(int)b.Control], span.Slice((int)b.Control, (int)b.Difference), span[(int)(b.Control + b.Difference)..], (int)job.DataLength);
             if (GzipCrc32.Compute(data) != b.Crc)
             {
                 throw new PatchedStreamException($"The base file {file} is not the one the patch was made against (the data rebuilt from it fails its CRC-32): this device's copy of the base release was modified.");
@@ -378,16 +611,13 @@ public sealed class PatchedStreamReader : Stream
         }
         else
         {
-            data = Decode(file, reference, patch, (int)dataLength);
+            data = Decode(file, reference, patch, (int)job.DataLength);
         }
-        if (data.Length != dataLength)
+        if (data.Length != job.DataLength)
         {
-            throw Fail($"The patch against {file} makes {data.Length} bytes, but its record says {dataLength}.");
+            throw Fail($"The patch against {file} makes {data.Length} bytes, but its record says {job.DataLength}.");
         }
-        _dataFile = file;
-        _data = data;
-        _dataPosition = 0;
-        PatchesApplied++;
+        return (file, data);
     }
 
     private static byte[] Decode(string file, byte[] reference, byte[] patch, int length)
@@ -405,6 +635,30 @@ public sealed class PatchedStreamReader : Stream
     }
 
     private readonly record struct GzipFields(uint ReferenceContents, uint Contents, int Level, byte[] Header);
+
+    private sealed record PatchJob(byte[] Path, long ReferenceLength, uint DataLength, GzipFields? Gzip, (uint Control, uint Difference, uint Extra, uint Crc)? Bsdiff, byte[] Patch, long Need);
+
+    /// <summary>A record read ahead: bytes of a COPY or WRITE, a patch being decoded, or the END.</summary>
+    private sealed record Item(byte Type)
+    {
+        public byte[]? Bytes { get; init; }
+
+        public uint CommandLength { get; init; }
+
+        public uint DataOffset { get; init; }
+
+        public uint DataLength { get; init; }
+
+        public Task<(string File, byte[] Data)>? Decoded { get; init; }
+
+        public TaskCompletionSource? Released { get; init; }
+
+        public int PatchBytes { get; init; }
+
+        public long Need { get; init; }
+
+        public bool Trailing { get; init; }
+    }
 
     private void Verify()
     {
@@ -431,18 +685,17 @@ public sealed class PatchedStreamReader : Stream
         {
             throw Fail($"The patched stream ends with {_data.Length - _dataPosition} bytes of patched data unused.");
         }
-        var type = await ReadByteAsync(async, cancellationToken).ConfigureAwait(false);
-        if (type != EndRecord)
+        var item = await NextItemAsync(async, cancellationToken).ConfigureAwait(false);
+        if (item.Type != EndRecord)
         {
-            throw Fail($"The patched stream makes more than the signed {_streamSize} bytes: a record of type {type} follows the last chunk.");
+            throw Fail($"The patched stream makes more than the signed {_streamSize} bytes: a record of type {item.Type} follows the last chunk.");
         }
-        var extra = new byte[1];
-        var read = async ? await _patched.ReadAsync(extra, cancellationToken).ConfigureAwait(false) : _patched.Read(extra);
-        if (read != 0)
+        if (item.Trailing)
         {
             throw Fail("The patched stream continues after its END record.");
         }
         _data = null;
+        _release?.TrySetResult();
     }
 
     private async ValueTask<byte> ReadByteAsync(bool async, CancellationToken cancellationToken) =>

@@ -106,10 +106,10 @@ public sealed class PatchedStreamTests(ReleasePairs pairs) : IClassFixture<Relea
     }
 
     [Fact]
-    public async Task Without_gzip_and_bsdiff_records_the_stream_stays_version_1_and_round_trips()
+    public async Task Without_version_2_records_the_stream_stays_version_1_and_round_trips()
     {
         var stream = await pairs.SendAsync(pairs.Base, pairs.Upgraded, 1);
-        var (patched, statistics, signed) = await EncodeAsync(stream, pairs.Base, new PatchEncoderOptions { CompressionLevel = 3, GzipContents = false, Bsdiff = false });
+        var (patched, statistics, signed) = await EncodeAsync(stream, pairs.Base, new PatchEncoderOptions { CompressionLevel = 3, GzipContents = false, Bsdiff = false, BaseFileList = false });
 
         Assert.Equal(1, BitConverter.ToUInt16(patched, 8));
         Assert.Equal(0, statistics.GzipContents.Files);
