@@ -51,6 +51,9 @@ internal static class PatchedStreamFormat
     /// <summary>Consecutive unpatched commands are copied in records of at most this many bytes.</summary>
     public const int CopyRecordLength = 1024 * 1024;
 
+    /// <summary>A WRITE command without its data is a header, a path and an offset: far less than this.</summary>
+    public const int MaxStrippedWriteLength = 64 * 1024;
+
     /// <summary>The longest reference path a patch record may name, as the kernel's PATH_MAX.</summary>
     public const int MaxPathLength = 4096;
 

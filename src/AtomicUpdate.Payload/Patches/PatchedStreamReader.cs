@@ -360,7 +360,7 @@ public sealed class PatchedStreamReader : Stream
                         var commandLength = BinaryPrimitives.ReadUInt32LittleEndian(write);
                         var dataOffset = BinaryPrimitives.ReadUInt32LittleEndian(write.AsSpan(4));
                         var dataLength = BinaryPrimitives.ReadUInt32LittleEndian(write.AsSpan(8));
-                        if ((ulong)dataOffset + dataLength > commandLength || commandLength - dataLength > MaxChunkSize)
+                        if ((ulong)dataOffset + dataLength > commandLength || commandLength - dataLength > MaxStrippedWriteLength)
                         {
                             throw Fail($"A WRITE record of the patched stream puts {dataLength} bytes at offset {dataOffset} of a {commandLength}-byte command.");
                         }
