@@ -10,4 +10,6 @@ dotnet build AtomicUpdate.sln -c "$configuration" -v quiet -nologo
 for project in server/AtomicUpdate.Publisher device/AtomicUpdate.Agent server/AtomicUpdate.Server; do
   dotnet publish "$project" -c "$configuration" -o artifacts/bin -v quiet -nologo --no-restore
 done
-echo "built: $(ls artifacts/bin/au-* | grep -v '\.' | tr '\n' ' ')"
+# What goes onto devices: the agent self-contained, trimmed and precompiled (see its .csproj).
+dotnet publish device/AtomicUpdate.Agent -c "$configuration" -r "${AGENT_RUNTIME:-linux-x64}" -o artifacts/agent -v quiet -nologo
+echo "built: $(ls artifacts/bin/au-* | grep -v '\.' | tr '\n' ' ')artifacts/agent/au-agent (for devices)"

@@ -75,7 +75,7 @@ cat > "$work/agent.json" <<EOF
 }
 EOF
 rootfs=$work/rootfs
-scripts/vm/build-guest-root.sh "$rootfs" "$bin" "$work/agent.json" "$work/repo/1.root.json" 1.0
+scripts/vm/build-guest-root.sh "$rootfs" "$repo_dir/artifacts/agent" "$work/agent.json" "$work/repo/1.root.json" 1.0
 install -m 755 scripts/vm/guest/init-fleet "$rootfs/sbin/init"
 printf '%s\n' "$secret" > "$rootfs/etc/atomicupdate/enrollment-secret"
 head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$rootfs/etc/machine-id"; echo >> "$rootfs/etc/machine-id"
@@ -94,7 +94,7 @@ publish 1.0
 step "The device: a disk with GRUB on its ESP and a btrfs pool, provisioned with 1.0"
 "$bin/au-publish" bundle --repo "$work/repo" --version 1.0 --out "$work/1.0.aub" >/dev/null
 bootloader/grub/setup-disk.sh --disk "$work/device.img" --size 2G --bundle "$work/1.0.aub" \
-  --agent-config "$work/agent.json" --trusted-root "$work/repo/1.root.json" --agent "$bin/au-agent"
+  --agent-config "$work/agent.json" --trusted-root "$work/repo/1.root.json" --agent "$repo_dir/artifacts/agent/au-agent"
 
 step "Power on: UEFI firmware, GRUB, the kernel, the agent enrolls with the fleet server"
 console=$work/console.log

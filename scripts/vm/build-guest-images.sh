@@ -6,7 +6,7 @@
 # committed, whose @data holds a checked sentinel file. Boot it with boot-vm.sh.
 #
 # Usage: build-guest-images.sh WORK AGENT_DIR AU_PUBLISH AGENT_CONFIG [VERSION BASE CHANGE]...
-#   AGENT_DIR     the framework-dependent au-agent to put in the releases (./build.sh's artifacts/bin)
+#   AGENT_DIR     the self-contained au-agent to put in the releases (./build.sh's artifacts/agent)
 #   AGENT_CONFIG  the agent.json of the releases (bootBackend grub, stateDirectory on /data)
 #   VERSION BASE CHANGE  a later release: the tree of BASE with /etc/release = VERSION, then the
 #                 shell command CHANGE run inside the tree ("" for none); the bundle is the delta from BASE.

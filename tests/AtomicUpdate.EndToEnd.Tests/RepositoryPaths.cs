@@ -7,8 +7,8 @@ internal static class RepositoryPaths
 
     private static string Configuration => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
 
-    /// <summary>The framework-dependent au-agent's build output: what the guest release carries.</summary>
-    public static string AgentDirectory => Path.Combine(Root, "device", "AtomicUpdate.Agent", "bin", Configuration, "net10.0");
+    /// <summary>The self-contained au-agent as devices get it (./build.sh publishes it): what the guest release carries.</summary>
+    public static string AgentDirectory => Path.Combine(Root, "artifacts", "agent");
 
     public static string Publisher => Path.Combine(Root, "server", "AtomicUpdate.Publisher", "bin", Configuration, "net10.0", "au-publish");
 

@@ -68,7 +68,7 @@ internal static class AgentBenchmark
         var options = DeviceOptions(repository, processPool.MountPoint);
         var config = Path.Combine(processPool.MountPoint, "agent.json");
         await File.WriteAllBytesAsync(config, JsonSerializer.SerializeToUtf8Bytes(options));
-        var process = await MeasuredProcess.RunMeasuredAsync("dotnet", Path.Combine(AppContext.BaseDirectory, "au-agent.dll"), "offline", "install", "--config", config, "--version", "1.0", "--booted-entry=@deploy/0");
+        var process = await MeasuredProcess.RunMeasuredAsync(ShippedAgent.Executable, "offline", "install", "--config", config, "--version", "1.0", "--booted-entry=@deploy/0");
 
         var culture = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(culture, $"full image: {streamSize / 1e6:F0} MB send stream, payload {new FileInfo(payloadFile).Length / 1e6:F0} MB (zstd level 3)"));

@@ -39,6 +39,10 @@ internal sealed class SuiteReport(MachineDescription machine)
 
     public long FullPayloadBytes { get; set; }
 
+    public (double Lowest, double Highest) FullApplyRange { get; set; }
+
+    public (double Lowest, double Highest) DeltaApplyRange { get; set; }
+
     public AtomicUpdate.Agent.Installation.InstallPhases? FullApplyPhases { get; set; }
 
     public AtomicUpdate.Agent.Installation.InstallPhases? DeltaApplyPhases { get; set; }
@@ -144,6 +148,7 @@ internal sealed class SuiteReport(MachineDescription machine)
         Line(text, $"./bench.sh                                 # this whole report (root; installs debootstrap, ostree, casync)");
         Line(text, $"scripts/debian-release-pair.sh --receive POOL   # the release pair as read-only subvolumes POOL/1.0, POOL/1.1");
         Line(text, $"./bench.sh publish 64 | agent 256 | fleet 100000 15 | stream 256   # the single benchmarks, synthetic trees");
+        Line(text, $"./bench.sh apply                           # this report's apply and memory section alone, with where the agent's time went");
         Line(text);
         Line(text, $"# the baselines and the other systems, by hand, on POOL:");
         Line(text, $"btrfs send -p POOL/1.0 POOL/1.1 | zstd -19 --long=27 -o delta.zst");
@@ -164,7 +169,7 @@ internal sealed class SuiteReport(MachineDescription machine)
         var text = new StringBuilder();
         Line(text, $"## Apply time and memory on the device");
         Line(text);
-        Line(text, $"The agent (in a running process, as the daemon does it) installs 1.0 from its full payload ({Megabytes(FullPayloadBytes)} MB; published at zstd level 3 to save time, decompression costs about the same), commits, then updates to 1.1 through the {(delta.Patched is null ? "delta" : "patched delta")}. The baseline pipes the same payload bytes, unchecked, through `zstd -d | btrfs receive` into a second loopback filesystem just before each install. Page cache dropped before every measurement; CPU time as above (the kernel's writeback threads are in neither).");
+        Line(text, $"The agent (in a running process, as the daemon does it) installs 1.0 from its full payload ({Megabytes(FullPayloadBytes)} MB; published at zstd level 3 to save time, decompression costs about the same), commits, then updates to 1.1 through the {(delta.Patched is null ? "delta" : "patched delta")}. The baseline pipes the same payload bytes, unchecked, through `zstd -d | btrfs receive` into a second loopback filesystem just before each install. Page cache dropped before every measurement; CPU time as above (the kernel's writeback threads are in neither). Three rounds on fresh devices; each line is the round with the median wall ratio (full install: {FullApplyRange.Lowest:F2}× to {FullApplyRange.Highest:F2}× over the rounds; update: {DeltaApplyRange.Lowest:F2}× to {DeltaApplyRange.Highest:F2}×), the first round being the process's first install, JIT included. `./bench.sh apply` prints where the time went.");
         Line(text);
         Line(text, $"| measurement | wall | CPU | MB/s of stream (wall) | vs baseline (wall) | vs baseline (CPU) |");
         Line(text, $"|---|---:|---:|---:|---:|---:|");
@@ -175,7 +180,7 @@ internal sealed class SuiteReport(MachineDescription machine)
         Line(text);
         var fullProcess = FullApplyProcess!;
         var deltaProcess = DeltaApplyProcess!;
-        Line(text, $"Peak RSS of the `au-agent offline install` process (VmHWM, start-up included): {Mebibytes(fullProcess.PeakKilobytes)} MiB for the full install ({Seconds(fullProcess.Elapsed)} with start-up), {Mebibytes(deltaProcess.PeakKilobytes)} MiB for the update to 1.1 ({Seconds(deltaProcess.Elapsed)}). At the largest sample: {Mebibytes(fullProcess.AnonymousKilobytes)} and {Mebibytes(deltaProcess.AnonymousKilobytes)} MiB anonymous memory (heaps, buffers, stacks; the patched delta also holds a base file and its rebuilt version, each up to the signed 64 MiB reference cap), {Mebibytes(fullProcess.FileKilobytes)} and {Mebibytes(deltaProcess.FileKilobytes)} MiB mapped code (runtime, libraries, assemblies), {Mebibytes(fullProcess.SharedKilobytes)} and {Mebibytes(deltaProcess.SharedKilobytes)} MiB .NET executable memory (JIT code, stubs, type data; mapped twice).");
+        Line(text, $"Peak RSS of the `au-agent offline install` process (VmHWM, start-up included): {Mebibytes(fullProcess.PeakKilobytes)} MiB for the full install ({Seconds(fullProcess.Elapsed)} with start-up), {Mebibytes(deltaProcess.PeakKilobytes)} MiB for the update to 1.1 ({Seconds(deltaProcess.Elapsed)}). The agent is the self-contained, trimmed, precompiled publish devices get. At the largest sample: {Mebibytes(fullProcess.AnonymousKilobytes)} and {Mebibytes(deltaProcess.AnonymousKilobytes)} MiB anonymous memory (heaps, buffers, stacks; the patched delta also holds a base file and its rebuilt version, each up to the signed 64 MiB reference cap), {Mebibytes(fullProcess.FileKilobytes)} and {Mebibytes(deltaProcess.FileKilobytes)} MiB mapped code (runtime, libraries, assemblies), {Mebibytes(fullProcess.SharedKilobytes)} and {Mebibytes(deltaProcess.SharedKilobytes)} MiB .NET executable memory (JIT code, stubs, type data; mapped twice).");
         Line(text);
 
         return text.ToString();
