@@ -64,4 +64,31 @@ public abstract partial class ApiTests
             Assert.Equal("Downloading", detail["device"]!["state"]!.GetValue<string>());
         }
     }
+
+    [Fact]
+    public async Task Last_seen_times_are_kept_in_their_own_table_and_never_move_back()
+    {
+        var writer = fixture.Services.GetRequiredService<LastSeenWriter>();
+        var device = await DeviceClient.EnrollAsync(Http, Unique("seen"), "1.0");
+        async Task<DateTimeOffset> LastSeenAsync()
+        {
+            var detail = await SendAsync(HttpMethod.Get, $"api/v1/devices/{device.Id}", fixture.ViewerKey);
+            return DateTimeOffset.Parse(detail["device"]!["lastSeenAt"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        var enrolled = await LastSeenAsync();
+        Assert.True(DateTimeOffset.UtcNow - enrolled < TimeSpan.FromMinutes(1), $"Enrollment counts as a sighting; last seen {enrolled:O}.");
+
+        var later = enrolled.AddMinutes(5).ToUnixTimeMilliseconds();
+        writer.Seen(device.Id, enrolled.ToUnixTimeMilliseconds(), later);
+        await writer.FlushAsync(CancellationToken.None);
+        Assert.Equal(later, (await LastSeenAsync()).ToUnixTimeMilliseconds());
+        writer.Seen(device.Id, null, later - 120_000);
+        await writer.FlushAsync(CancellationToken.None);
+        Assert.Equal(later, (await LastSeenAsync()).ToUnixTimeMilliseconds());
+
+        var listed = await SendAsync(HttpMethod.Get, "api/v1/devices?sort=lastSeen&order=desc&pageSize=1", fixture.ViewerKey);
+        Assert.Equal(device.Id, listed["items"]![0]!["id"]!.GetValue<string>());
+        var summary = await SendAsync(HttpMethod.Get, "api/v1/fleet/summary", fixture.ViewerKey);
+        Assert.True(summary["seenLastHour"]!.GetValue<long>() >= 1);
+    }
 }

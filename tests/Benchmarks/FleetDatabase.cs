@@ -38,7 +38,8 @@ internal abstract class FleetDatabase : IAsyncDisposable
         }
     }
 
-    public const string SeedColumns = "id, token_hash, hardware_id, serial, name, channel, installed_version, state, enrolled_at, last_seen_at";
+    /// <summary>The seed's columns: the devices table's, then the last-seen time, which goes to device_presence.</summary>
+    public const string SeedColumns = "id, token_hash, hardware_id, serial, name, channel, installed_version, state, enrolled_at";
 
     public abstract Task StartAsync(string workDirectory);
 

@@ -68,7 +68,12 @@ internal sealed class PostgresFleetDatabase : FleetDatabase
 
     public override async Task LoadSeedAsync(string csv)
     {
-        await Psql("fleet", $"\\copy devices ({SeedColumns}) FROM '{csv}' WITH (FORMAT csv)");
+        // Through a scratch table: the last-seen time goes to its own table.
+        await Psql("fleet", $"CREATE UNLOGGED TABLE bench_seed AS SELECT {SeedColumns}, 0::bigint AS last_seen_at FROM devices WITH NO DATA");
+        await Psql("fleet", $"\\copy bench_seed FROM '{csv}' WITH (FORMAT csv)");
+        await Psql("fleet", $"INSERT INTO devices ({SeedColumns}) SELECT {SeedColumns} FROM bench_seed");
+        await Psql("fleet", "INSERT INTO device_presence (device_id, last_seen_at) SELECT id, last_seen_at FROM bench_seed");
+        await Psql("fleet", "DROP TABLE bench_seed");
         await Psql("fleet", "ANALYZE");
     }
 

@@ -25,7 +25,8 @@ internal sealed class SqliteFleetDatabase : FleetDatabase
             .import {csv} bench_seed
             BEGIN;
             INSERT INTO devices ({SeedColumns})
-              SELECT id, token_hash, hardware_id, serial, name, channel, installed_version, state, CAST(enrolled_at AS INTEGER), CAST(last_seen_at AS INTEGER) FROM bench_seed;
+              SELECT id, token_hash, hardware_id, serial, name, channel, installed_version, state, CAST(enrolled_at AS INTEGER) FROM bench_seed;
+            INSERT INTO device_presence (device_id, last_seen_at) SELECT id, CAST(last_seen_at AS INTEGER) FROM bench_seed;
             COMMIT;
             DROP TABLE bench_seed;
             ANALYZE;

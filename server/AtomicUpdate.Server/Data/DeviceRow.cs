@@ -25,7 +25,11 @@ internal sealed class DeviceRow
     public long? LastSeenAt { get; set; }
     public long? LastReportAt { get; set; }
 
+    /// <summary>The columns, read <c>FROM</c> <see cref="From"/>.</summary>
     public const string Columns =
         "id, hardware_id, serial, name, channel, device_group, state, phase, transaction_id, target_version, bytes_done, bytes_total, "
         + "installed_version, booted_version, trial_version, last_error, rollback, last_sequence, enrolled_at, last_seen_at, last_report_at";
+
+    /// <summary>The devices with their last-seen times (a table of their own, see migration 4).</summary>
+    public const string From = "devices LEFT JOIN device_presence ON device_presence.device_id = devices.id";
 }

@@ -7,7 +7,7 @@ using NpgsqlTypes;
 namespace AtomicUpdate.Server.Data;
 
 /// <summary>
-/// Keeps <c>devices.last_seen_at</c> current to within a minute without a write per request: a
+/// Keeps <c>device_presence.last_seen_at</c> current to within a minute without a write per request: a
 /// request only notes its device when the time it read is older than <see cref="Resolution"/>, and
 /// the noted devices are written together once a second (and at shutdown) in one transaction.
 /// Each replica writes what it saw, and a write never moves a time back, so replicas need nothing
@@ -105,16 +105,16 @@ internal sealed class LastSeenWriter(Database database, ILogger<LastSeenWriter> 
     }
 
     /// <summary>
-    /// PostgreSQL: one statement for the chunk, the ids sent as an array and matched through the
-    /// primary key (a join with unnest() was planned as a scan of the whole table). The chunk's
-    /// earliest time stands for all of it: under a second apart, and never later than a device's request.
+    /// PostgreSQL: one statement for the chunk, the ids sent as an array; a device without a row
+    /// gets one. The chunk's earliest time stands for all of it: under a second apart, and never
+    /// later than a device's request.
     /// </summary>
     private static async Task WriteAllAsync(DbConnection connection, DbTransaction transaction, ArraySegment<KeyValuePair<string, long>> rows, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             """
-            UPDATE devices SET last_seen_at = @seen
-            WHERE id = ANY(@ids) AND (last_seen_at IS NULL OR last_seen_at < @seen)
+            INSERT INTO device_presence (device_id, last_seen_at) SELECT unnest(@ids), @seen
+            ON CONFLICT (device_id) DO UPDATE SET last_seen_at = excluded.last_seen_at WHERE device_presence.last_seen_at < excluded.last_seen_at
             """, (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
         command.Parameters.Add(new NpgsqlParameter<string[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. rows.Select(r => r.Key)] });
         command.Parameters.Add(new NpgsqlParameter<long>("seen", NpgsqlDbType.Bigint) { TypedValue = rows.Min(r => r.Value) });
@@ -124,7 +124,11 @@ internal sealed class LastSeenWriter(Database database, ILogger<LastSeenWriter> 
     /// <summary>SQLite: one prepared statement, kept with its connection, executed per device inside the one transaction.</summary>
     private static async Task WriteEachAsync(PreparedConnection session, DbTransaction transaction, ArraySegment<KeyValuePair<string, long>> rows, CancellationToken cancellationToken)
     {
-        var command = session.Command("UPDATE devices SET last_seen_at = @seen WHERE id = @id AND (last_seen_at IS NULL OR last_seen_at < @seen)", transaction);
+        var command = session.Command(
+            """
+            INSERT INTO device_presence (device_id, last_seen_at) VALUES (@id, @seen)
+            ON CONFLICT (device_id) DO UPDATE SET last_seen_at = excluded.last_seen_at WHERE device_presence.last_seen_at < excluded.last_seen_at
+            """, transaction);
         foreach (var (deviceId, time) in rows)
         {
             PreparedConnection.Set(command, "@id", deviceId);

@@ -65,11 +65,16 @@ internal static class DeviceEndpoints
             id = Tokens.NewId();
             await connection.ExecuteAsync(
                 """
-                INSERT INTO devices (id, token_hash, hardware_id, serial, name, channel, installed_version, enrolled_at, last_seen_at)
-                VALUES (@id, @hash, @HardwareId, @Serial, @Name, @channel, @InstalledVersion, @now, @now)
+                INSERT INTO devices (id, token_hash, hardware_id, serial, name, channel, installed_version, enrolled_at)
+                VALUES (@id, @hash, @HardwareId, @Serial, @Name, @channel, @InstalledVersion, @now)
                 """,
                 new { id, hash = Tokens.Hash(token), request.HardwareId, request.Serial, request.Name, channel, request.InstalledVersion, now }, transaction).ConfigureAwait(false);
         }
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO device_presence (device_id, last_seen_at) VALUES (@id, @now)
+            ON CONFLICT (device_id) DO UPDATE SET last_seen_at = excluded.last_seen_at
+            """, new { id, now }, transaction).ConfigureAwait(false);
         await transaction.CommitAsync(context.RequestAborted).ConfigureAwait(false);
         metrics.Enrollments.Increment();
         Log.DeviceEnrolled(logger, id, request.HardwareId, channel);

@@ -44,7 +44,7 @@ internal static class FleetEndpoints
         }
         var hourAgo = Time.Now() - 3_600_000;
         var total = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM devices").ConfigureAwait(false);
-        var seen = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM devices WHERE last_seen_at >= @hourAgo", new { hourAgo }).ConfigureAwait(false);
+        var seen = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM device_presence WHERE last_seen_at >= @hourAgo", new { hourAgo }).ConfigureAwait(false);
         var rollouts = await connection.QueryAsync<(string Id, string Channel, string Version, string State, long CurrentPhase)>(
             "SELECT id, channel, version, state, current_phase FROM rollouts WHERE state IN ('Active', 'Paused', 'Halted') ORDER BY created_at DESC").ConfigureAwait(false);
         return ETags.Json(context, new
@@ -111,7 +111,7 @@ internal static class FleetEndpoints
         var total = await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM devices {where}", parameters).ConfigureAwait(false);
         // NULLs sort last either way, and the id breaks ties so that pages never overlap.
         var rows = await connection.QueryAsync<DeviceRow>(
-            $"SELECT {DeviceRow.Columns} FROM devices {where} ORDER BY CASE WHEN {sortColumn} IS NULL THEN 1 ELSE 0 END, {sortColumn} {direction}, id LIMIT @limit OFFSET @offset",
+            $"SELECT {DeviceRow.Columns} FROM {DeviceRow.From} {where} ORDER BY CASE WHEN {sortColumn} IS NULL THEN 1 ELSE 0 END, {sortColumn} {direction}, id LIMIT @limit OFFSET @offset",
             parameters).ConfigureAwait(false);
         return ETags.Json(context, new { Items = rows.Select(Show).ToList(), Total = total, Page = pageNumber, PageSize = size });
     }
@@ -191,13 +191,14 @@ internal static class FleetEndpoints
         // Explicit deletes rather than trusting ON DELETE CASCADE, which SQLite applies only with foreign keys on.
         await connection.ExecuteAsync("DELETE FROM device_events WHERE device_id = @id", new { id }, transaction).ConfigureAwait(false);
         await connection.ExecuteAsync("DELETE FROM rollout_devices WHERE device_id = @id", new { id }, transaction).ConfigureAwait(false);
+        await connection.ExecuteAsync("DELETE FROM device_presence WHERE device_id = @id", new { id }, transaction).ConfigureAwait(false);
         var deleted = await connection.ExecuteAsync("DELETE FROM devices WHERE id = @id", new { id }, transaction).ConfigureAwait(false);
         await transaction.CommitAsync(context.RequestAborted).ConfigureAwait(false);
         return deleted == 0 ? throw ApiException.NotFound($"There is no device {id}.") : Results.NoContent();
     }
 
     private static async Task<DeviceRow> LoadAsync(System.Data.Common.DbConnection connection, string id) =>
-        await connection.QuerySingleOrDefaultAsync<DeviceRow>($"SELECT {DeviceRow.Columns} FROM devices WHERE id = @id", new { id }).ConfigureAwait(false)
+        await connection.QuerySingleOrDefaultAsync<DeviceRow>($"SELECT {DeviceRow.Columns} FROM {DeviceRow.From} WHERE id = @id", new { id }).ConfigureAwait(false)
             ?? throw ApiException.NotFound($"There is no device {id}.");
 
     private static object Show(DeviceRow d) => new

@@ -16,10 +16,11 @@ internal sealed class TargetRow
     /// the table was small, hashed the whole table on every poll.
     /// </summary>
     public const string Select = """
-        SELECT d.id, d.channel, d.hardware_id, d.installed_version, d.device_group, d.last_seen_at,
+        SELECT d.id, d.channel, d.hardware_id, d.installed_version, d.device_group, p.last_seen_at,
             r.id, r.version, r.phases, r.current_phase, r.state, rel.hardware,
             (SELECT rd.outcome FROM rollout_devices rd WHERE rd.rollout_id = r.id AND rd.device_id = d.id)
         FROM devices d
+        LEFT JOIN device_presence p ON p.device_id = d.id
         LEFT JOIN (rollouts r JOIN releases rel ON rel.version = r.version)
             ON r.channel = d.channel AND r.state IN ('Active', 'Paused', 'Completed')
         WHERE d.token_hash = @hash

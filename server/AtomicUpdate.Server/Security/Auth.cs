@@ -64,7 +64,7 @@ internal static class Auth
     public static async Task<DeviceIdentity> RequireDeviceAsync(HttpContext context, PreparedConnection session)
     {
         var hash = DeviceTokenHash(context);
-        var select = session.Command("SELECT id, last_seen_at FROM devices WHERE token_hash = @hash");
+        var select = session.Command("SELECT d.id, p.last_seen_at FROM devices d LEFT JOIN device_presence p ON p.device_id = d.id WHERE d.token_hash = @hash");
         PreparedConnection.Set(select, "@hash", hash);
         string id;
         long? lastSeenAt;
