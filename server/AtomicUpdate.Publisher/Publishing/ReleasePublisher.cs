@@ -244,6 +244,8 @@ internal sealed class ReleasePublisher(BtrfsTool btrfs, IProgress<PublishProgres
             statistics = await PatchedStreamEncoder.EncodeAsync(streamFile, parent.Path, output, new PatchEncoderOptions
             {
                 ReferenceCap = request.PatchReferenceCap,
+                Bsdiff = request.PatchBsdiff,
+                GzipContents = request.PatchGzipContents,
                 CompressionLevel = request.CompressionLevel,
             }, cancellationToken).ConfigureAwait(false);
         }

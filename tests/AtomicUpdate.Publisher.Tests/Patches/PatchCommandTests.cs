@@ -58,11 +58,25 @@ public sealed class PatchCommandTests(ReleasePairs pairs) : IClassFixture<Releas
         Assert.True(patched["payload_bytes"]!.GetValue<long>() * 3 < delta["payload_bytes"]!.GetValue<long>(), delta.ToJsonString());
         Assert.True(patched["files_patched"]!.GetValue<int>() >= 5, delta.ToJsonString());
         Assert.Equal(64L << 20, patched["reference_cap"]!.GetValue<long>());
+        // The changelog and the manual page through their contents, the recompiled sort by bsdiff.
+        Assert.Equal(2, patched["methods"]!["gzip_contents"]!["files"]!.GetValue<int>());
+        Assert.True(patched["methods"]!["bsdiff"]!["files"]!.GetValue<int>() >= 1, delta.ToJsonString());
 
         var targets = JsonNode.Parse(await File.ReadAllTextAsync(Directory.GetFiles(repo, "*.targets.json").OrderBy(file => file.Length).ThenBy(file => file, StringComparer.Ordinal).Last()))!;
         var custom = targets["signed"]!["targets"]!["patches/1.1/delta-from-1.0.payload"]!["custom"]!;
         Assert.Equal(64L << 20, custom["patches"]!["reference_cap"]!.GetValue<long>());
         Assert.Equal("1.0", custom["base_version"]!.GetValue<string>());
+
+        // The same release into another repository with zstd patches only.
+        var zstdOnly = Path.Combine(work, "repo-zstd");
+        await RunAsync("repo", "init", "--repo", zstdOnly, "--root-key", keys[0], "--targets-key", keys[1], "--snapshot-key", keys[2], "--timestamp-key", keys[3]);
+        string[] PublishZstdOnly(string version, params string[] more) => [.. Publish(version, more).Select(argument => argument == repo ? zstdOnly : argument)];
+        await RunAsync(PublishZstdOnly("1.0"));
+        var methods = JsonNode.Parse(await RunAsync(PublishZstdOnly("1.1", "--json", "--no-bsdiff", "--no-gzip-contents")))!["payloads"]!.AsArray()
+            .Single(payload => payload!["kind"]!.GetValue<string>() == "delta")!["patched"]!["methods"]!;
+        Assert.Equal(0, methods["bsdiff"]!["files"]!.GetValue<int>());
+        Assert.Equal(0, methods["gzip_contents"]!["files"]!.GetValue<int>());
+        Assert.True(methods["zstd"]!["files"]!.GetValue<int>() >= 5, methods.ToJsonString());
     }
 
     private static async Task<string> RunAsync(params string[] arguments)
