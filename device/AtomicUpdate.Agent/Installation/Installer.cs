@@ -244,6 +244,7 @@ internal sealed class Installer(
                 async (stdin, token) =>
                 {
                     var copyStarted = Stopwatch.GetTimestamp();
+                    phases.Add("start: open the payload, start btrfs receive", copyStarted - started);
                     // Commands are gathered into large writes: one pipe write per small command would
                     // cost a system call and often a wake-up of receive each. Not disposed: on a
                     // refusal nothing buffered may still reach receive.
