@@ -101,7 +101,7 @@ internal sealed class SuiteReport(MachineDescription machine)
         {
             var patches = statistics.Statistics;
             Line(text);
-            Line(text, $"Binary patches: {patches.Patched} of {patches.Candidates} rewritten files went as patches against 1.0's files ({Megabytes(patches.PatchedDataBytes)} MB of file data as {Megabytes(patches.PatchBytes)} MB of patches, where zstd alone made {Megabytes(patches.PlainCompressedBytes)} MB; {patches.Bsdiff.Files} of them executables and libraries patched with bsdiff, {Megabytes(patches.Bsdiff.DataBytes)} MB as {Megabytes(patches.Bsdiff.PatchBytes)} MB; {patches.GzipContents.Files} gzip files patched through their contents and rebuilt as GNU gzip, {Megabytes(patches.GzipContents.DataBytes)} MB as {Megabytes(patches.GzipContents.PatchBytes)} MB); {patches.OverCap} stayed plain for the reference cap.");
+            Line(text, $"Binary patches: {patches.Patched} of {patches.Candidates} rewritten files went as patches against 1.0's files ({Megabytes(patches.PatchedDataBytes)} MB of file data as {Megabytes(patches.PatchBytes)} MB of patches, where zstd alone made {Megabytes(patches.PlainCompressedBytes)} MB; {patches.Bsdiff.Files} of them executables and libraries patched with bsdiff, {Megabytes(patches.Bsdiff.DataBytes)} MB as {Megabytes(patches.Bsdiff.PatchBytes)} MB); {patches.OverCap} stayed plain for the reference cap.");
         }
         Line(text);
 

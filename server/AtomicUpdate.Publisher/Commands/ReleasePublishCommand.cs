@@ -30,11 +30,10 @@ internal static class ReleasePublishCommand
         var noPatches = new Option<bool>("--no-patches") { Description = "Publish plain deltas only, without the binary-patched twin of each delta." };
         var patchCap = new Option<long>("--patch-reference-cap") { Description = "Bytes: files whose old or new version is larger are not patched; a device holds both in memory while it rebuilds one (signed into the metadata).", DefaultValueFactory = _ => 64L << 20 };
         var noBsdiff = new Option<bool>("--no-bsdiff") { Description = "Patch executables and libraries with zstd only, not bsdiff (bsdiff's patches are smaller; the publisher needs 8 bytes of memory per byte of the old file)." };
-        var noGzipContents = new Option<bool>("--no-gzip-contents") { Description = "Patch gzip files as bytes, not through their contents (which devices recompress as GNU gzip: about 50 ms of CPU per MB of contents on x86-64)." };
         var json = new Option<bool>("--json") { Description = "Print a machine-readable summary and no progress." };
         var command = new Command("publish", "Publish a release: full payload, deltas from the channel's recent releases, channel file; sign targets, snapshot and timestamp.")
         {
-            pool, repo, version, channel, hardware, deltas, level, workers, window, chunk, proto, noPatches, patchCap, noBsdiff, noGzipContents, json,
+            pool, repo, version, channel, hardware, deltas, level, workers, window, chunk, proto, noPatches, patchCap, noBsdiff, json,
         };
         var expiries = ExpiryOptions.AddTo(command);
         var signing = SigningOptions.AddTo(command);
@@ -53,7 +52,6 @@ internal static class ReleasePublishCommand
                 Patches = !result.GetValue(noPatches),
                 PatchReferenceCap = result.GetValue(patchCap),
                 PatchBsdiff = !result.GetValue(noBsdiff),
-                PatchGzipContents = !result.GetValue(noGzipContents),
                 Expiries = expiries.Read(result),
             };
             var asJson = result.GetValue(json);
@@ -91,7 +89,7 @@ internal static class ReleasePublishCommand
             {
                 var statistics = patched.Statistics;
                 text.AppendLine(culture, $"  {patched.TargetName,-48} {TerminalProgress.Size(patched.PayloadBytes),10} ({(double)patched.PayloadBytes / payload.PayloadBytes:P0} of the plain delta, {TerminalProgress.Size(payload.PayloadBytes - patched.PayloadBytes)} saved; {statistics.Patched} of {statistics.Candidates} rewritten files patched, {TerminalProgress.Size(statistics.PatchedDataBytes)} of data as {TerminalProgress.Size(statistics.PatchBytes)} of patches) in {patched.Elapsed.TotalSeconds:F1} s");
-                text.AppendLine(culture, $"    zstd against the old bytes: {statistics.Zstd.Files} files, {TerminalProgress.Size(statistics.Zstd.DataBytes)} as {TerminalProgress.Size(statistics.Zstd.PatchBytes)}; bsdiff (executables, libraries): {statistics.Bsdiff.Files} files, {TerminalProgress.Size(statistics.Bsdiff.DataBytes)} as {TerminalProgress.Size(statistics.Bsdiff.PatchBytes)}; gzip files against the old contents: {statistics.GzipContents.Files} files, {TerminalProgress.Size(statistics.GzipContents.DataBytes)} as {TerminalProgress.Size(statistics.GzipContents.PatchBytes)}");
+                text.AppendLine(culture, $"    zstd against the old bytes: {statistics.Zstd.Files} files, {TerminalProgress.Size(statistics.Zstd.DataBytes)} as {TerminalProgress.Size(statistics.Zstd.PatchBytes)}; bsdiff (executables, libraries): {statistics.Bsdiff.Files} files, {TerminalProgress.Size(statistics.Bsdiff.DataBytes)} as {TerminalProgress.Size(statistics.Bsdiff.PatchBytes)}");
             }
         }
         foreach (var skipped in result.SkippedBases)
@@ -146,7 +144,6 @@ internal static class ReleasePublishCommand
                     {
                         ["zstd"] = MethodJson(patched.Statistics.Zstd),
                         ["bsdiff"] = MethodJson(patched.Statistics.Bsdiff),
-                        ["gzip_contents"] = MethodJson(patched.Statistics.GzipContents),
                     },
                     ["seconds"] = Math.Round(patched.Elapsed.TotalSeconds, 3),
                 },

@@ -34,9 +34,6 @@ internal sealed record PublishRequest(string Pool, string RepositoryDirectory, s
     /// <summary>Patch executables and libraries with bsdiff where its patch is smaller than zstd's.</summary>
     public bool PatchBsdiff { get; init; } = true;
 
-    /// <summary>Patch gzip files through their contents where GNU gzip's deflate rebuilds them (costs devices CPU).</summary>
-    public bool PatchGzipContents { get; init; } = true;
-
     /// <summary>How long the signed targets, snapshot and timestamp stay valid (the defaults of <c>repo init</c>).</summary>
     public RoleExpiries Expiries { get; init; } = new(RoleExpiries.DefaultTargets, RoleExpiries.DefaultSnapshot, RoleExpiries.DefaultTimestamp);
 }

@@ -245,7 +245,6 @@ internal sealed class ReleasePublisher(BtrfsTool btrfs, IProgress<PublishProgres
             {
                 ReferenceCap = request.PatchReferenceCap,
                 Bsdiff = request.PatchBsdiff,
-                GzipContents = request.PatchGzipContents,
                 CompressionLevel = request.CompressionLevel,
             }, cancellationToken).ConfigureAwait(false);
         }

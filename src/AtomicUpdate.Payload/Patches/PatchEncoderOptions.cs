@@ -15,13 +15,6 @@ public sealed class PatchEncoderOptions
     public int CompressionLevel { get; init; } = 19;
 
     /// <summary>
-    /// Patch gzip files through their contents when GNU gzip's deflate rebuilds the new file exactly
-    /// (GZIP records): a changed changelog or manual page then costs its new lines, not its whole
-    /// recompressed file.
-    /// </summary>
-    public bool GzipContents { get; init; } = true;
-
-    /// <summary>
     /// Also try bsdiff on executables and shared libraries (ELF files) and use it when its patch is
     /// smaller (BSDIFF records): recompiled code shifts addresses, which bsdiff's bytewise differences
     /// absorb. Costs the publisher a suffix array of the old file (8 bytes per byte).

@@ -6,9 +6,6 @@ internal enum PatchMethod
     /// <summary>PATCH: zstd with the old file as reference prefix.</summary>
     Zstd,
 
-    /// <summary>GZIP: zstd against the old gzip file's contents, recompressed with GNU gzip's deflate.</summary>
-    GzipContents,
-
     /// <summary>BSDIFF: bsdiff's control, difference and extra streams, compressed with zstd.</summary>
     Bsdiff,
 }

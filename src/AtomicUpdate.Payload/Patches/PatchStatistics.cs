@@ -14,23 +14,20 @@ public sealed record PatchStatistics
     /// <summary>Files patched byte for byte: zstd with the old file as reference prefix (PATCH records).</summary>
     public PatchMethodStatistics Zstd { get; init; } = new();
 
-    /// <summary>gzip files patched through their contents and recompressed as GNU gzip did (GZIP records).</summary>
-    public PatchMethodStatistics GzipContents { get; init; } = new();
-
     /// <summary>Executables and libraries patched with bsdiff (BSDIFF records).</summary>
     public PatchMethodStatistics Bsdiff { get; init; } = new();
 
     /// <summary>Runs of file data sent as patches, because a patch was smaller than the data compressed alone.</summary>
-    public int Patched => Zstd.Files + GzipContents.Files + Bsdiff.Files;
+    public int Patched => Zstd.Files + Bsdiff.Files;
 
     /// <summary>Bytes of file data the patches replace.</summary>
-    public long PatchedDataBytes => Zstd.DataBytes + GzipContents.DataBytes + Bsdiff.DataBytes;
+    public long PatchedDataBytes => Zstd.DataBytes + Bsdiff.DataBytes;
 
     /// <summary>Bytes of the patches themselves.</summary>
-    public long PatchBytes => Zstd.PatchBytes + GzipContents.PatchBytes + Bsdiff.PatchBytes;
+    public long PatchBytes => Zstd.PatchBytes + Bsdiff.PatchBytes;
 
     /// <summary>Bytes the patched data takes compressed on its own with zstd at the same level.</summary>
-    public long PlainCompressedBytes => Zstd.PlainCompressedBytes + GzipContents.PlainCompressedBytes + Bsdiff.PlainCompressedBytes;
+    public long PlainCompressedBytes => Zstd.PlainCompressedBytes + Bsdiff.PlainCompressedBytes;
 
     /// <summary>The size of the original stream.</summary>
     public long StreamBytes { get; init; }
@@ -53,7 +50,6 @@ public sealed record PatchStatistics
         patches      {Patched:N0} of {Candidates:N0} files with an old version patched ({OverCap:N0} over the reference cap): {PatchedDataBytes:N0} bytes of data as {PatchBytes:N0} bytes of patches, {PlainCompressedBytes:N0} compressed alone, {SavedBytes:N0} saved
           zstd       {Zstd.Files:N0} files against the old file's bytes: {Zstd.DataBytes:N0} bytes as {Zstd.PatchBytes:N0}, {Zstd.SavedBytes:N0} saved
           bsdiff     {Bsdiff.Files:N0} executables and libraries: {Bsdiff.DataBytes:N0} bytes as {Bsdiff.PatchBytes:N0}, {Bsdiff.SavedBytes:N0} saved
-          gzip       {GzipContents.Files:N0} gzip files against the old file's contents, recompressed as GNU gzip: {GzipContents.DataBytes:N0} bytes as {GzipContents.PatchBytes:N0}, {GzipContents.SavedBytes:N0} saved
 
         """);
 }

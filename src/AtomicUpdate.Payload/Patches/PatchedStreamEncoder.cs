@@ -9,9 +9,8 @@ namespace AtomicUpdate.Payload.Patches;
 /// <summary>
 /// Turns a send stream into a patched stream: the data of each file that has an old version in the
 /// parent release (the same path, or where a renamed file came from) becomes a zstd patch against
-/// that old file when the patch is smaller than the data compressed alone, and a gzip file whose new
-/// version GNU gzip's deflate rebuilds exactly is patched through its contents instead when that is
-/// smaller still; everything else is copied.
+/// that old file when the patch is smaller than the data compressed alone (for executables and
+/// libraries a bsdiff patch when that is smaller still); everything else is copied.
 /// The header carries the SHA-256 of every chunk of the original stream, so the device can check what
 /// it rebuilds before a byte of it reaches <c>btrfs receive</c>. Memory: the old and new data of one
 /// file, each at most the reference cap.
@@ -84,8 +83,8 @@ public static class PatchedStreamEncoder
         }
         var header = new byte[FixedLength + (count * HashLength)];
         Magic.CopyTo(header);
-        // Without GZIP, BSDIFF and BASES records the stream stays version 1, which agents from before them read too.
-        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(VersionOffset), options.GzipContents || options.Bsdiff || options.BaseFileList ? CurrentVersion : FirstVersion);
+        // Without BSDIFF and BASES records the stream stays version 1, which agents from before them read too.
+        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(VersionOffset), options.Bsdiff || options.BaseFileList ? CurrentVersion : FirstVersion);
         BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(ChunkSizeOffset), (uint)options.ChunkSize);
         BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(StreamSizeOffset), (ulong)length);
         BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(ReferenceCapOffset), (ulong)options.ReferenceCap);
@@ -199,16 +198,9 @@ public static class PatchedStreamEncoder
         var patch = ZstdPatch.Compress(reference, data, options.CompressionLevel);
         var record = PatchRecordHeader(PatchRecord, plan.ReferencePath, reference.Length, data.Length, [], patch.Length);
         var method = PatchMethod.Zstd;
-        foreach (var (candidateMethod, candidate) in new[]
+        if ((options.Bsdiff ? BsdiffPatch(plan, reference, data, options) : null) is { } bsdiff && bsdiff.Record.Length + bsdiff.Patch.Length < record.Length + patch.Length)
         {
-            (PatchMethod.GzipContents, options.GzipContents ? GzipPatch(plan, reference, data, options) : null),
-            (PatchMethod.Bsdiff, options.Bsdiff ? BsdiffPatch(plan, reference, data, options) : null),
-        })
-        {
-            if (candidate is { } c && c.Record.Length + c.Patch.Length < record.Length + patch.Length)
-            {
-                (record, patch, method) = (c.Record, c.Patch, candidateMethod);
-            }
+            (record, patch, method) = (bsdiff.Record, bsdiff.Patch, PatchMethod.Bsdiff);
         }
         if (record.Length + patch.Length + (commands.Count * 13) >= alone)
         {
@@ -235,12 +227,9 @@ public static class PatchedStreamEncoder
             await records.WriteAsync(stripped, cancellationToken).ConfigureAwait(false);
         }
         var cost = record.Length + patch.Length;
-        return method switch
-        {
-            PatchMethod.GzipContents => statistics with { GzipContents = statistics.GzipContents.Add(data.Length, cost, alone) },
-            PatchMethod.Bsdiff => statistics with { Bsdiff = statistics.Bsdiff.Add(data.Length, cost, alone) },
-            _ => statistics with { Zstd = statistics.Zstd.Add(data.Length, cost, alone) },
-        };
+        return method == PatchMethod.Bsdiff
+            ? statistics with { Bsdiff = statistics.Bsdiff.Add(data.Length, cost, alone) }
+            : statistics with { Zstd = statistics.Zstd.Add(data.Length, cost, alone) };
     }
 
     /// <summary>
@@ -270,33 +259,7 @@ public static class PatchedStreamEncoder
         return (PatchRecordHeader(BsdiffRecord, plan.ReferencePath, reference.Length, data.Length, fields, patch.Length), patch);
     }
 
-    /// <summary>
-    /// A GZIP record and its patch when the old and new data are both gzip files and GNU gzip's deflate
-    /// rebuilds the new one exactly from its contents; null otherwise. Each file with its contents stays
-    /// within the reference cap, so the device holds no more than for a PATCH record.
-    /// </summary>
-    private static (byte[] Record, byte[] Patch)? GzipPatch(RunPlan plan, byte[] reference, byte[] data, PatchEncoderOptions options)
-    {
-        if (!GzipContents.LooksLikeGzip(reference) || !GzipContents.LooksLikeGzip(data))
-        {
-            return null;
-        }
-        var oldContents = GzipContents.Inflate(reference, options.ReferenceCap - reference.Length, out _);
-        if (oldContents is null || GzipContents.TryReproduce(data, options.ReferenceCap - data.Length) is not { } reproduced)
-        {
-            return null;
-        }
-        var patch = ZstdPatch.Compress(oldContents, reproduced.Contents, options.CompressionLevel);
-        var gzipFields = new byte[4 + 4 + 1 + 2 + reproduced.HeaderLength];
-        BinaryPrimitives.WriteUInt32LittleEndian(gzipFields, (uint)oldContents.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(gzipFields.AsSpan(4), (uint)reproduced.Contents.Length);
-        gzipFields[8] = (byte)reproduced.Level;
-        BinaryPrimitives.WriteUInt16LittleEndian(gzipFields.AsSpan(9), (ushort)reproduced.HeaderLength);
-        data.AsSpan(0, reproduced.HeaderLength).CopyTo(gzipFields.AsSpan(11));
-        return (PatchRecordHeader(GzipRecord, plan.ReferencePath, reference.Length, data.Length, gzipFields, patch.Length), patch);
-    }
-
-    /// <summary>The fields of a PATCH or GZIP record before its patch: type, base file path and length, data length, the method's own fields, patch length.</summary>
+    /// <summary>The fields of a PATCH or BSDIFF record before its patch: type, base file path and length, data length, the method's own fields, patch length.</summary>
     private static byte[] PatchRecordHeader(byte type, byte[] referencePath, long referenceLength, int dataLength, ReadOnlySpan<byte> methodFields, int patchLength)
     {
         var header = new byte[1 + 2 + referencePath.Length + 8 + 4 + methodFields.Length + 4];

@@ -3,7 +3,7 @@ namespace AtomicUpdate.Payload.Patches;
 /// <summary>The binary layout of a patched send stream; PATCH-FORMAT.md describes it in prose.</summary>
 internal static class PatchedStreamFormat
 {
-    /// <summary>Version 2 added GZIP, BSDIFF and BASES records; a version 1 stream (PATCH records only) is still read.</summary>
+    /// <summary>Version 2 added BSDIFF and BASES records; a version 1 stream (PATCH records only) is still read.</summary>
     public const ushort CurrentVersion = 2;
 
     public const ushort FirstVersion = 1;
@@ -31,7 +31,7 @@ internal static class PatchedStreamFormat
     public const byte CopyRecord = 1;
     public const byte PatchRecord = 2;
     public const byte WriteRecord = 3;
-    public const byte GzipRecord = 4;
+    // 4 is not used: it was reserved for patches of gzip files' contents, never published.
     public const byte BsdiffRecord = 5;
     public const byte BaseFilesRecord = 6;
 

@@ -371,7 +371,7 @@ public sealed class PatchedStreamReader : Stream
                         await ReadBaseFileListAsync(true, token).ConfigureAwait(false);
                         break;
                     case PatchRecord:
-                    case GzipRecord or BsdiffRecord when _version >= 2:
+                    case BsdiffRecord when _version >= 2:
                         var job = await ReadPatchAsync(type, token).ConfigureAwait(false);
                         var waitFor = previous is null ? null : previous.Need + job.Need <= 2 * cap ? beforePrevious?.Released : previous.Released;
                         var item = new Item(type)
@@ -500,7 +500,7 @@ public sealed class PatchedStreamReader : Stream
     }
 
     /// <summary>
-    /// Reads a PATCH, GZIP or BSDIFF record and decodes the new data from its patch and the base file it names;
+    /// Reads a PATCH or BSDIFF record and decodes the new data from its patch and the base file it names;
     /// a patch decoded against another file than it was made against fails its checksum.
     /// </summary>
     private async ValueTask<PatchJob> ReadPatchAsync(byte type, CancellationToken cancellationToken)
@@ -520,7 +520,6 @@ public sealed class PatchedStreamReader : Stream
         {
             throw Fail($"A patch against a {referenceLength}-byte base file makes {dataLength} bytes, beyond the signed reference cap of {cap} bytes.");
         }
-        GzipFields? gzipFields = null;
         (uint Control, uint Difference, uint Extra, uint Crc)? bsdiffFields = null;
         if (type == BsdiffRecord)
         {
@@ -535,21 +534,6 @@ public sealed class PatchedStreamReader : Stream
                 throw Fail($"A bsdiff patch of a {referenceLength}-byte base file to {dataLength} bytes through {control} + {difference} + {extra} bytes of streams is beyond the signed reference cap of {cap} bytes.");
             }
             bsdiffFields = (control, difference, extra, crc);
-        }
-        if (type == GzipRecord)
-        {
-            var fixedFields = await ReadBytesAsync(4 + 4 + 1 + 2, async, cancellationToken).ConfigureAwait(false);
-            var referenceContents = BinaryPrimitives.ReadUInt32LittleEndian(fixedFields);
-            var contents = BinaryPrimitives.ReadUInt32LittleEndian(fixedFields.AsSpan(4));
-            var level = fixedFields[8];
-            var headerLength = BinaryPrimitives.ReadUInt16LittleEndian(fixedFields.AsSpan(9));
-            // Each gzip file and its contents stay within the cap together: the device never holds more than twice it.
-            if (referenceLength + referenceContents > cap || dataLength + contents > cap || level is < 1 or > 9 || headerLength is < 10 or > GzipContents.MaxHeaderLength)
-            {
-                throw Fail($"A gzip patch has contents of {referenceContents} and {contents} bytes for files of {referenceLength} and {dataLength} bytes, level {level} and a {headerLength}-byte header: beyond the signed reference cap of {cap} bytes or the format's limits.");
-            }
-            var header = await ReadBytesAsync(headerLength, async, cancellationToken).ConfigureAwait(false);
-            gzipFields = new GzipFields(referenceContents, contents, level, header);
         }
         var patchLength = BinaryPrimitives.ReadUInt32LittleEndian(await ReadBytesAsync(4, async, cancellationToken).ConfigureAwait(false));
         if (patchLength > cap + (cap / 64) + 1024)
@@ -568,9 +552,8 @@ public sealed class PatchedStreamReader : Stream
         var patchBytes = await ReadBytesAsync((int)patchLength, async, cancellationToken).ConfigureAwait(false);
         // What decoding it holds in memory at most: base file, data, and the method's intermediate bytes.
         var need = (long)referenceLength + dataLength + patchLength
-            + (gzipFields is { } sizes ? (long)sizes.ReferenceContents + sizes.Contents : 0)
             + (bsdiffFields is { } streams ? (long)streams.Control + streams.Difference + streams.Extra : 0);
-        return new PatchJob(path, (long)referenceLength, dataLength, gzipFields, bsdiffFields, patchBytes, need);
+        return new PatchJob(path, (long)referenceLength, dataLength, bsdiffFields, patchBytes, need);
     }
 
     /// <summary>Decodes a patch against its base file, on a task of its own; a patch decoded against another file than it was made against fails its checksum.</summary>
@@ -584,18 +567,7 @@ public sealed class PatchedStreamReader : Stream
         var reference = BaseFiles.Read(file, job.ReferenceLength);
         var patch = job.Patch;
         byte[] data;
-        if (job.Gzip is { } g)
-        {
-            // The base file's contents: gzip decompression is exact everywhere, and bounded by the signed length.
-            var oldContents = GzipContents.Inflate(reference, g.ReferenceContents, out _);
-            if (oldContents is null || oldContents.Length != g.ReferenceContents)
-            {
-                throw new PatchedStreamException($"The base file {file} is not the gzip file the patch was made against (its contents are not the {g.ReferenceContents} bytes the patch expects): this device's copy of the base release was modified.");
-            }
-            var contents = Decode(file, oldContents, patch, (int)g.Contents);
-            data = GzipContents.Rebuild(g.Header, contents, g.Level);
-        }
-        else if (job.Bsdiff is { } b)
+        if (job.Bsdiff is { } b)
         {
             var streams = Decode(file, [], patch, (int)(b.Control + b.Difference + b.Extra));
             if (streams.Length != b.Control + b.Difference + b.Extra)
@@ -634,9 +606,7 @@ public sealed class PatchedStreamReader : Stream
         }
     }
 
-    private readonly record struct GzipFields(uint ReferenceContents, uint Contents, int Level, byte[] Header);
-
-    private sealed record PatchJob(byte[] Path, long ReferenceLength, uint DataLength, GzipFields? Gzip, (uint Control, uint Difference, uint Extra, uint Crc)? Bsdiff, byte[] Patch, long Need);
+    private sealed record PatchJob(byte[] Path, long ReferenceLength, uint DataLength, (uint Control, uint Difference, uint Extra, uint Crc)? Bsdiff, byte[] Patch, long Need);
 
     /// <summary>A record read ahead: bytes of a COPY or WRITE, a patch being decoded, or the END.</summary>
     private sealed record Item(byte Type)
