@@ -22,6 +22,9 @@ public static class UpdateTargetNames
 
     public static string Channel(string channel) => $"{ChannelsDirectory}/{Checked(channel, nameof(channel))}.json";
 
+    /// <summary>The rule of <see cref="IsValidName"/>, for error messages.</summary>
+    public const string NameRule = "use 1 to 64 ASCII letters, digits and . - _ + ~, not starting with . or -";
+
     /// <summary>Versions and channels become path components, so they are limited to a safe alphabet.</summary>
     public static bool IsValidName(string name) =>
         name.Length is > 0 and <= 64
@@ -31,5 +34,5 @@ public static class UpdateTargetNames
     private static string Checked(string name, string what) =>
         IsValidName(name)
             ? name
-            : throw new ArgumentException($"The {what} '{name}' is not valid: use 1 to 64 ASCII letters, digits and . - _ + ~, not starting with . or -.", what);
+            : throw new ArgumentException($"The {what} '{name}' is not valid: {NameRule}.", what);
 }

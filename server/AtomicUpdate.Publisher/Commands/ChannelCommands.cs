@@ -43,17 +43,15 @@ internal static class ChannelCommands
             var versionName = result.GetRequiredValue(version);
             if (!UpdateTargetNames.IsValidName(channelName))
             {
-                throw new UsageException($"--channel '{channelName}': use 1 to 64 ASCII letters, digits and . - _ + ~, not starting with . or -.");
+                throw new UsageException($"--channel '{channelName}': {UpdateTargetNames.NameRule}.");
             }
             if (!ReleaseVersion.TryParse(versionName, out var newVersion, out var versionError))
             {
                 throw new UsageException($"--version: {versionError}");
             }
 
-            var directory = result.GetRequiredValue(repository);
-            RepoCommands.Open(directory);
-            using var repositoryLock = await RepositoryLock.AcquireAsync(directory, TimeSpan.FromSeconds(60), cancellationToken);
-            var opened = Trust.Repository.Open(directory);
+            var (opened, repositoryLock) = await RepoCommands.OpenLockedAsync(result.GetRequiredValue(repository), cancellationToken);
+            using var held = repositoryLock;
             var targets = opened.Targets.Signed.Targets;
             if (!targets.ContainsKey(UpdateTargetNames.Full(versionName)))
             {

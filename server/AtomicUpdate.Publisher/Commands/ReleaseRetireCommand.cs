@@ -32,12 +32,10 @@ internal static class ReleaseRetireCommand
             var versionName = result.GetRequiredValue(version);
             if (!UpdateTargetNames.IsValidName(versionName))
             {
-                throw new UsageException($"--version '{versionName}': use 1 to 64 ASCII letters, digits and . - _ + ~, not starting with . or -.");
+                throw new UsageException($"--version '{versionName}': {UpdateTargetNames.NameRule}.");
             }
-            var directory = result.GetRequiredValue(repository);
-            RepoCommands.Open(directory);
-            using var repositoryLock = await RepositoryLock.AcquireAsync(directory, TimeSpan.FromSeconds(60), cancellationToken);
-            var opened = Trust.Repository.Open(directory);
+            var (opened, repositoryLock) = await RepoCommands.OpenLockedAsync(result.GetRequiredValue(repository), cancellationToken);
+            using var held = repositoryLock;
             if (ChannelFiles.ReadAll(opened).Where(channel => channel.Version == versionName).Select(channel => channel.Channel).ToList() is { Count: > 0 } naming)
             {
                 throw new PublishException($"Release {versionName} is the current release of channel {string.Join(", ", naming)}; devices would find nothing to install. Publish or set a newer release there first.");

@@ -27,6 +27,25 @@ internal static class RepoCommands
             ? Trust.Repository.Open(directory)
             : throw new UsageException($"The repository directory {directory} does not exist; create it with `au-publish repo init`.");
 
+    /// <summary>
+    /// Takes the repository lock (one writer at a time: a cron <c>timestamp refresh</c> must not
+    /// interleave with a publish) and opens the repository as it is under the lock.
+    /// </summary>
+    public static async Task<(Trust.Repository Repository, RepositoryLock Lock)> OpenLockedAsync(string directory, CancellationToken cancellationToken)
+    {
+        Open(directory);
+        var repositoryLock = await RepositoryLock.AcquireAsync(directory, TimeSpan.FromSeconds(60), cancellationToken);
+        try
+        {
+            return (Trust.Repository.Open(directory), repositoryLock);
+        }
+        catch
+        {
+            repositoryLock.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>A JSON summary of a repository's newest versions and expiries.</summary>
     public static JsonObject Describe(Trust.Repository repository) => new()
     {
@@ -157,10 +176,8 @@ internal static class RepoCommands
         var signing = SigningOptions.AddTo(command);
         command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
-            var directory = result.GetRequiredValue(repository);
-            var opened = Open(directory);
-            using var repositoryLock = await RepositoryLock.AcquireAsync(opened.Directory, TimeSpan.FromSeconds(60), cancellationToken);
-            opened = Trust.Repository.Open(directory);
+            var (opened, repositoryLock) = await OpenLockedAsync(result.GetRequiredValue(repository), cancellationToken);
+            using var held = repositoryLock;
             using var ring = SigningOptions.LoadKeyRing(result, signing);
             var requested = result.GetValue(roles) is { Length: > 0 } named ? [.. named] : RoleSigning.Unverified(opened);
             var signed = await RoleSigning.SignAsync(opened, ring, requested, expiries.Read(result), cancellationToken);

@@ -32,10 +32,8 @@ internal static class TimestampCommands
         var signing = SigningOptions.AddTo(command);
         command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
-            var directory = result.GetRequiredValue(repository);
-            RepoCommands.Open(directory);
-            using var repositoryLock = await RepositoryLock.AcquireAsync(directory, TimeSpan.FromSeconds(60), cancellationToken);
-            var opened = Trust.Repository.Open(directory);
+            var (opened, repositoryLock) = await RepoCommands.OpenLockedAsync(result.GetRequiredValue(repository), cancellationToken);
+            using var held = repositoryLock;
             using var ring = SigningOptions.LoadKeyRing(result, signing);
             var timestampExpires = Durations.FromNow(result.GetValue(expires));
             var roles = new List<string> { RoleNames.Timestamp };
