@@ -72,6 +72,11 @@ internal static class ProcessRunner
                 $"The command '{commandLine}' could not be started: {ex.Message}.", commandLine, null, string.Empty, ex);
         }
 
+        if (input is not null || inputWriter is not null)
+        {
+            PipeCapacity.TryEnlarge(process.StandardInput.BaseStream);
+        }
+
         // Stops reading the caller's source once the process has exited or the caller cancelled.
         using var inputCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var killOnCancel = cancellationToken.UnsafeRegister(static state => Kill((Process)state!), process);

@@ -70,6 +70,33 @@ public sealed class ProcessRunnerTests
     }
 
     [Fact]
+    public async Task StdinPipe_HoldsAMebibyteBeforeTheProcessReads()
+    {
+        // The child never reads: with Linux's default 64 KiB pipe the write would block until it exits
+        // and then fail with a broken pipe, so the write completing shows the enlarged buffer.
+        var written = false;
+        await ProcessRunner.RunAsync("sleep", ["2"], null, null, CancellationToken.None, async (stdin, token) =>
+        {
+            await stdin.WriteAsync(new byte[PipeCapacity.Preferred - (64 << 10)], token);
+            written = true;
+        }).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(written, "The writer blocked: the pipe to the child's stdin kept its default size.");
+    }
+
+    [Fact]
+    public void PipeCapacity_EnlargesAPipeAndLeavesOtherStreamsAlone()
+    {
+        using var pipe = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.Out);
+
+        PipeCapacity.TryEnlarge(pipe);
+        PipeCapacity.TryEnlarge(Stream.Null);
+
+        Assert.Equal(PipeCapacity.Preferred, PipeCapacity.Of(pipe));
+        Assert.Equal(-1, PipeCapacity.Of(Stream.Null));
+    }
+
+    [Fact]
     public async Task NonZeroExit_BecomesBtrfsExceptionWithQuotedStderr()
     {
         var error = await Assert.ThrowsAsync<BtrfsException>(

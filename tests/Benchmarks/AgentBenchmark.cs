@@ -15,7 +15,7 @@ namespace AtomicUpdate.Benchmarks;
 /// </summary>
 internal static class AgentBenchmark
 {
-    private const int Rounds = 5;
+    private const int Rounds = 7;
 
     public static async Task RunAsync(int megabytes)
     {
@@ -78,6 +78,7 @@ internal static class AgentBenchmark
         Console.WriteLine(string.Create(culture, $"{"zstd -d | btrfs receive, then btrfs filesystem sync",-62} {(baseline.Wall + baselineSyncTime).TotalSeconds,6:F2}s {"",7} {streamSize / (baseline.Wall + baselineSyncTime).TotalSeconds / 1e6,6:F0} {(baseline.Wall + baselineSyncTime) / baseline.Wall,9:F2}x"));
         Console.WriteLine(string.Create(culture, $"{"au-agent offline install as a new process (with start-up)",-62} {process.Elapsed.TotalSeconds,6:F2}s {"",7} {streamSize / process.Elapsed.TotalSeconds / 1e6,6:F0} {process.Elapsed / baseline.Wall,9:F2}x"));
         Console.WriteLine(string.Create(culture, $"over {Rounds} interleaved rounds: wall ratio median {elapsed.Wall / baseline.Wall:F2}x (the round above), range {ordered[0].Agent.Wall / ordered[0].Baseline.Wall:F2}x to {ordered[^1].Agent.Wall / ordered[^1].Baseline.Wall:F2}x; CPU ratio median {cpuRatios[Rounds / 2]:F2}x, range {cpuRatios[0]:F2}x to {cpuRatios[^1]:F2}x"));
+        Console.WriteLine(string.Join(' ', rounds.Select(r => string.Create(culture, $"{r.Agent.Wall.TotalSeconds:F2}s/{r.Baseline.Wall.TotalSeconds:F2}s")).Prepend("rounds in order, agent/baseline:")));
         Console.WriteLine("where the agent's time went in that round (the pipeline's phases run at once, on two threads and in btrfs receive):");
         PrintPhases(medianPhases, baseline.Wall);
         Console.WriteLine($"agent memory over the install (that process): {process.Describe()}");
