@@ -22,7 +22,7 @@ internal static class SuiteBenchmark
 {
     private const string Hardware = "bench";
     private const string BaselineCompression = "zstd -q -19 --long=27";
-    private const int ApplyRounds = 5;
+    internal const int ApplyRounds = 5;
 
     public static async Task RunAsync(string reportPath, int fleetDevices, int fleetSeconds)
     {
