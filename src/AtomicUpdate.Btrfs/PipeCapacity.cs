@@ -17,12 +17,18 @@ internal static partial class PipeCapacity
     private const int SetPipeSize = 1031; // F_SETPIPE_SZ
     private const int GetPipeSize = 1032; // F_GETPIPE_SZ
 
-    /// <summary>Best effort: where the kernel refuses, the default stays, which is only slower.</summary>
+    /// <summary>Best effort: where the kernel or the C library refuses, the default stays, which is only slower.</summary>
     public static void TryEnlarge(Stream stream, int bytes = Preferred)
     {
         if (OperatingSystem.IsLinux() && stream is PipeStream pipe)
         {
-            _ = Fcntl(pipe.SafePipeHandle, SetPipeSize, bytes);
+            try
+            {
+                _ = Fcntl(pipe.SafePipeHandle, SetPipeSize, bytes);
+            }
+            catch (Exception exception) when (exception is DllNotFoundException or EntryPointNotFoundException)
+            {
+            }
         }
     }
 
@@ -30,6 +36,7 @@ internal static partial class PipeCapacity
     public static int Of(Stream stream) =>
         OperatingSystem.IsLinux() && stream is PipeStream pipe ? Fcntl(pipe.SafePipeHandle, GetPipeSize, 0) : -1;
 
+    // .NET maps "libc" to the C library's soname (libc.so.6 on glibc), so no development package is needed.
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     private static partial int Fcntl(SafeHandle handle, int command, int argument);
 }
