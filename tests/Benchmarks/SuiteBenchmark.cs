@@ -63,8 +63,9 @@ internal static class SuiteBenchmark
         Step("casync: make both trees into one store");
         report.Casync = await CasyncChunks.MeasureAsync(work, pair.ReleaseA, pair.ReleaseB);
 
+        var plainRepository = await PublishPlainRepositoryAsync(pool, build.MountPoint);
         Step("apply on a device: agent install next to zstd -d | btrfs receive, interleaved");
-        await MeasureApplyAsync(report, repository);
+        await MeasureApplyAsync(report, repository, plainRepository);
         Step("agent peak memory: au-agent offline install as its own process");
         await MeasureAgentMemoryAsync(report, repository);
 
@@ -99,17 +100,20 @@ internal static class SuiteBenchmark
         await publisher.PublishAsync(new PublishRequest(pool, repository, "1.0", "stable", [Hardware]) { CompressionLevel = 3, CompressionWorkers = 2 }, keys);
         var published = await publisher.PublishAsync(new PublishRequest(pool, repository, "1.1", "stable", [Hardware]) { CompressionLevel = 3, CompressionWorkers = 2 }, keys);
         report.OursDelta = published.Payloads.Single(p => p.Kind == PayloadKind.Delta);
+        var plainRepository = await PublishPlainRepositoryAsync(pool, build.MountPoint);
         Step("apply on a device: agent install next to zstd -d | btrfs receive");
-        await MeasureApplyAsync(report, repository);
+        await MeasureApplyAsync(report, repository, plainRepository);
         Step("agent peak memory: au-agent offline install as its own process");
         await MeasureAgentMemoryAsync(report, repository);
         Console.WriteLine();
         Console.Write(report.ApplySection());
         Console.WriteLine();
         Console.WriteLine("where the agent's time went, full install of 1.0:");
-        AgentBenchmark.PrintPhases(report.FullApplyPhases!, report.FullApplyBaseline.Wall);
+        AgentBenchmark.PrintPhases(report.FullApply!.Phases, report.FullApply.Baseline.Wall);
         Console.WriteLine("update 1.0 → 1.1:");
-        AgentBenchmark.PrintPhases(report.DeltaApplyPhases!, report.DeltaApplyBaseline.Wall);
+        AgentBenchmark.PrintPhases(report.DeltaApply!.Phases, report.DeltaApply.Baseline.Wall);
+        Console.WriteLine("update 1.0 → 1.1 through the plain delta:");
+        AgentBenchmark.PrintPhases(report.PlainDeltaApply!.Phases, report.PlainDeltaApply.Baseline.Wall);
     }
 
     /// <summary>
@@ -118,7 +122,22 @@ internal static class SuiteBenchmark
     /// round with the median ratio is reported (the first round is the process's first install,
     /// with the JIT compiling the install's code).
     /// </summary>
-    private static async Task MeasureApplyAsync(SuiteReport report, string repository)
+    /// <summary>
+    /// A second repository with the same releases and no patched deltas (zstd level 3), so the agent's
+    /// apply of a plain delta is measured too: with patches on offer the agent always takes them.
+    /// </summary>
+    private static async Task<string> PublishPlainRepositoryAsync(string pool, string scratch)
+    {
+        Step("publishing 1.0 and 1.1 without patches into a second repository (zstd level 3, 2 workers)");
+        var (repository, keyFiles) = await BenchmarkRepository.CreateAsync(Path.Combine(scratch, "plain-repo"), scratch);
+        using var keys = KeyRing.Load(keyFiles, []);
+        var publisher = new ReleasePublisher(new BtrfsTool());
+        await publisher.PublishAsync(new PublishRequest(pool, repository, "1.0", "stable", [Hardware]) { CompressionLevel = 3, CompressionWorkers = 2 }, keys);
+        await publisher.PublishAsync(new PublishRequest(pool, repository, "1.1", "stable", [Hardware]) { CompressionLevel = 3, CompressionWorkers = 2, Patches = false }, keys);
+        return repository;
+    }
+
+    private static async Task MeasureApplyAsync(SuiteReport report, string repository, string plainRepository)
     {
         var client = new TrustClient(new TrustClientOptions
         {
@@ -130,8 +149,16 @@ internal static class SuiteBenchmark
         // The agent takes the patched twin of the delta when the publisher made one; btrfs receive
         // cannot read a patched stream, so the baseline receives the plain delta, the same stream.
         var delta = Payload(client, repository, "releases/1.1/delta-from-1.0.payload");
+        var plainClient = new TrustClient(new TrustClientOptions
+        {
+            Fetcher = new DirectoryRepositoryFetcher(plainRepository),
+            BootstrapRoot = await File.ReadAllBytesAsync(Path.Combine(plainRepository, "1.root.json")),
+        });
+        await plainClient.RefreshAsync();
+        var plainDelta = Payload(plainClient, plainRepository, "releases/1.1/delta-from-1.0.payload");
         var fullRounds = new List<(Measurement Agent, Measurement Baseline, InstallPhases Phases)>();
         var deltaRounds = new List<(Measurement Agent, Measurement Baseline, InstallPhases Phases)>();
+        var plainDeltaRounds = new List<(Measurement Agent, Measurement Baseline, InstallPhases Phases)>();
         for (var round = 0; round < ApplyRounds; round++)
         {
             await using var baselineDevice = await LoopbackFilesystem.CreateAsync(3L << 30);
@@ -150,13 +177,25 @@ internal static class SuiteBenchmark
             var deltaBaseline = await Measurement.OfShellAsync(ReceiveCommand(delta, baselineDevice.MountPoint));
             var deltaApply = await InstallAsync(controller, options, "1.1", report.OursDelta!.Patched?.TargetName ?? delta.Name);
             deltaRounds.Add((deltaApply, deltaBaseline, controller.LastInstallPhases));
+
+            // The plain delta on a device of its own with 1.0 committed; its baseline receives into a
+            // directory of its own, next to the 1.0 it needs as parent.
+            await using var plainDevice = await LoopbackFilesystem.CreateAsync(3L << 30);
+            var plainOptions = AgentBenchmark.DeviceOptions(plainRepository, plainDevice.MountPoint);
+            var plainController = new AgentController(plainOptions, AtomicUpdate.Agent.Deployment.BootControlFactory.Create(plainOptions), new HttpClient(), new AtomicUpdate.Boot.KernelCommandLine(null, false));
+            await plainController.StartAsync(CancellationToken.None);
+            await InstallAsync(plainController, plainOptions, "1.0", full.Name);
+            await plainController.CommitWithoutTrialAsync(CancellationToken.None);
+            var plainBaselineInto = Path.Combine(baselineDevice.MountPoint, "plain");
+            Directory.CreateDirectory(plainBaselineInto);
+            await DropCachesAsync();
+            var plainDeltaBaseline = await Measurement.OfShellAsync(ReceiveCommand(plainDelta, plainBaselineInto));
+            var plainDeltaApply = await InstallAsync(plainController, plainOptions, "1.1", plainDelta.Name);
+            plainDeltaRounds.Add((plainDeltaApply, plainDeltaBaseline, plainController.LastInstallPhases));
         }
-        fullRounds.Sort((x, y) => (x.Agent.Wall / x.Baseline.Wall).CompareTo(y.Agent.Wall / y.Baseline.Wall));
-        deltaRounds.Sort((x, y) => (x.Agent.Wall / x.Baseline.Wall).CompareTo(y.Agent.Wall / y.Baseline.Wall));
-        (report.FullApply, report.FullApplyBaseline, report.FullApplyPhases) = fullRounds[ApplyRounds / 2];
-        (report.DeltaApply, report.DeltaApplyBaseline, report.DeltaApplyPhases) = deltaRounds[ApplyRounds / 2];
-        report.FullApplyRange = (fullRounds[0].Agent.Wall / fullRounds[0].Baseline.Wall, fullRounds[^1].Agent.Wall / fullRounds[^1].Baseline.Wall);
-        report.DeltaApplyRange = (deltaRounds[0].Agent.Wall / deltaRounds[0].Baseline.Wall, deltaRounds[^1].Agent.Wall / deltaRounds[^1].Baseline.Wall);
+        report.FullApply = ApplyFigures.OfRounds(fullRounds);
+        report.DeltaApply = ApplyFigures.OfRounds(deltaRounds);
+        report.PlainDeltaApply = ApplyFigures.OfRounds(plainDeltaRounds);
         report.FullStreamBytes = full.Info.StreamSize;
         report.DeltaStreamBytes = delta.Info.StreamSize;
         report.FullPayloadBytes = new FileInfo(full.File).Length;

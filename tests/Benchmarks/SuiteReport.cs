@@ -25,27 +25,17 @@ internal sealed class SuiteReport(MachineDescription machine)
 
     public CompetitorSizes? Casync { get; set; }
 
-    public Measurement FullApply { get; set; }
+    public ApplyFigures? FullApply { get; set; }
 
-    public Measurement FullApplyBaseline { get; set; }
+    public ApplyFigures? DeltaApply { get; set; }
 
-    public Measurement DeltaApply { get; set; }
-
-    public Measurement DeltaApplyBaseline { get; set; }
+    public ApplyFigures? PlainDeltaApply { get; set; }
 
     public long FullStreamBytes { get; set; }
 
     public long DeltaStreamBytes { get; set; }
 
     public long FullPayloadBytes { get; set; }
-
-    public (double Lowest, double Highest) FullApplyRange { get; set; }
-
-    public (double Lowest, double Highest) DeltaApplyRange { get; set; }
-
-    public AtomicUpdate.Agent.Installation.InstallPhases? FullApplyPhases { get; set; }
-
-    public AtomicUpdate.Agent.Installation.InstallPhases? DeltaApplyPhases { get; set; }
 
     public ProcessPeak? FullApplyProcess { get; set; }
 
@@ -169,14 +159,17 @@ internal sealed class SuiteReport(MachineDescription machine)
         var text = new StringBuilder();
         Line(text, $"## Apply time and memory on the device");
         Line(text);
-        Line(text, $"The agent (in a running process, as the daemon does it) installs 1.0 from its full payload ({Megabytes(FullPayloadBytes)} MB; published at zstd level 3 to save time, decompression costs about the same), commits, then updates to 1.1 through the {(delta.Patched is null ? "delta" : "patched delta")}. The baseline pipes the same payload bytes, unchecked, through `zstd -d | btrfs receive` into a second loopback filesystem just before each install. Page cache dropped before every measurement; CPU time as above (the kernel's writeback threads are in neither). {SuiteBenchmark.ApplyRounds} rounds on fresh devices; each line is the round with the median wall ratio (full install: {FullApplyRange.Lowest:F2}× to {FullApplyRange.Highest:F2}× over the rounds; update: {DeltaApplyRange.Lowest:F2}× to {DeltaApplyRange.Highest:F2}×), the first round being the process's first install, JIT included. `./bench.sh apply` prints where the time went.");
+        var (full, update, plain) = (FullApply!, DeltaApply!, PlainDeltaApply!);
+        Line(text, $"The agent (in a running process, as the daemon does it) installs 1.0 from its full payload ({Megabytes(FullPayloadBytes)} MB; published at zstd level 3 to save time, decompression costs about the same), commits, then updates to 1.1 through the {(delta.Patched is null ? "delta" : "patched delta")}; a second device does the same from a repository published without patches (level 3), so its update takes the plain delta. The baseline pipes the same payload bytes, unchecked, through `zstd -d | btrfs receive` into a second loopback filesystem just before each install. Page cache dropped before every measurement; CPU time as above (the kernel's writeback threads are in neither). {SuiteBenchmark.ApplyRounds} rounds on fresh devices; each line is the round with the median wall ratio (full install: {full.LowestRatio:F2}× to {full.HighestRatio:F2}× over the rounds; update: {update.LowestRatio:F2}× to {update.HighestRatio:F2}×; plain delta: {plain.LowestRatio:F2}× to {plain.HighestRatio:F2}×), the first round being the process's first install, JIT included. `./bench.sh apply` prints where the time went.");
         Line(text);
         Line(text, $"| measurement | wall | CPU | MB/s of stream (wall) | vs baseline (wall) | vs baseline (CPU) |");
         Line(text, $"|---|---:|---:|---:|---:|---:|");
-        Line(text, $"| agent: full install of 1.0 (verify each chunk, decompress, validate, receive, deploy, arm) | {Seconds(FullApply.Wall)} | {Seconds(FullApply.Cpu)} | {Rate(FullStreamBytes, FullApply.Wall)} | {FullApply.Wall / FullApplyBaseline.Wall:F2}× | {FullApply.Cpu / FullApplyBaseline.Cpu:F2}× |");
-        Line(text, $"| `zstd -d \\| btrfs receive` of the same payload (baseline) | {Seconds(FullApplyBaseline.Wall)} | {Seconds(FullApplyBaseline.Cpu)} | {Rate(FullStreamBytes, FullApplyBaseline.Wall)} | 1.00× | 1.00× |");
-        Line(text, $"| agent: update 1.0 → 1.1 through the {(delta.Patched is null ? "delta" : "patched delta (rebuild the stream from patches and 1.0's files, then as above)")} | {Seconds(DeltaApply.Wall)} | {Seconds(DeltaApply.Cpu)} | {Rate(DeltaStreamBytes, DeltaApply.Wall)} | {DeltaApply.Wall / DeltaApplyBaseline.Wall:F2}× | {DeltaApply.Cpu / DeltaApplyBaseline.Cpu:F2}× |");
-        Line(text, $"| `zstd -d \\| btrfs receive` of the {(delta.Patched is null ? "same delta" : "plain delta, the same stream")} (baseline) | {Seconds(DeltaApplyBaseline.Wall)} | {Seconds(DeltaApplyBaseline.Cpu)} | {Rate(DeltaStreamBytes, DeltaApplyBaseline.Wall)} | 1.00× | 1.00× |");
+        Line(text, $"| agent: full install of 1.0 (verify each chunk, decompress, validate, receive, deploy, arm) | {Seconds(full.Agent.Wall)} | {Seconds(full.Agent.Cpu)} | {Rate(FullStreamBytes, full.Agent.Wall)} | {full.WallRatio:F2}× | {full.CpuRatio:F2}× |");
+        Line(text, $"| `zstd -d \\| btrfs receive` of the same payload (baseline) | {Seconds(full.Baseline.Wall)} | {Seconds(full.Baseline.Cpu)} | {Rate(FullStreamBytes, full.Baseline.Wall)} | 1.00× | 1.00× |");
+        Line(text, $"| agent: update 1.0 → 1.1 through the {(delta.Patched is null ? "delta" : "patched delta (rebuild the stream from patches and 1.0's files, then as above)")} | {Seconds(update.Agent.Wall)} | {Seconds(update.Agent.Cpu)} | {Rate(DeltaStreamBytes, update.Agent.Wall)} | {update.WallRatio:F2}× | {update.CpuRatio:F2}× |");
+        Line(text, $"| `zstd -d \\| btrfs receive` of the {(delta.Patched is null ? "same delta" : "plain delta, the same stream")} (baseline) | {Seconds(update.Baseline.Wall)} | {Seconds(update.Baseline.Cpu)} | {Rate(DeltaStreamBytes, update.Baseline.Wall)} | 1.00× | 1.00× |");
+        Line(text, $"| agent: update 1.0 → 1.1 through the plain delta (second device) | {Seconds(plain.Agent.Wall)} | {Seconds(plain.Agent.Cpu)} | {Rate(DeltaStreamBytes, plain.Agent.Wall)} | {plain.WallRatio:F2}× | {plain.CpuRatio:F2}× |");
+        Line(text, $"| `zstd -d \\| btrfs receive` of that payload (baseline) | {Seconds(plain.Baseline.Wall)} | {Seconds(plain.Baseline.Cpu)} | {Rate(DeltaStreamBytes, plain.Baseline.Wall)} | 1.00× | 1.00× |");
         Line(text);
         var fullProcess = FullApplyProcess!;
         var deltaProcess = DeltaApplyProcess!;
