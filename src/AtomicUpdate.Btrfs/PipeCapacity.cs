@@ -7,7 +7,7 @@ namespace AtomicUpdate.Btrfs;
 /// The kernel buffer of a pipe to a child's stdin. With Linux's default of 64 KiB, a consumer such as
 /// <c>btrfs receive</c> empties the pipe while the producer is still preparing its next write, and the
 /// two take turns sleeping; with 1 MiB the producer stays ahead (measured: the agent's apply of a
-/// 269 MB image 1.25× → 1.02× the time of <c>zstd -d | btrfs receive</c>, its CPU time 1.4× → 1.1×).
+/// 269 MB image 1.22× → 0.99× the time of <c>zstd -d | btrfs receive</c>, its CPU time 1.47× → 1.11×).
 /// </summary>
 internal static partial class PipeCapacity
 {

@@ -117,12 +117,6 @@ internal static class SuiteBenchmark
     }
 
     /// <summary>
-    /// Full install of 1.0 and the delta to 1.1, each right after the same payload through
-    /// <c>zstd -d | btrfs receive</c>, in <see cref="ApplyRounds"/> rounds on fresh devices; the
-    /// round with the median ratio is reported (the first round is the process's first install,
-    /// with the JIT compiling the install's code).
-    /// </summary>
-    /// <summary>
     /// A second repository with the same releases and no patched deltas (zstd level 3), so the agent's
     /// apply of a plain delta is measured too: with patches on offer the agent always takes them.
     /// </summary>
@@ -137,25 +131,21 @@ internal static class SuiteBenchmark
         return repository;
     }
 
+    /// <summary>
+    /// Full install of 1.0, the delta to 1.1 and, on a second device from the repository without
+    /// patches, the plain delta, each right after the same payload through
+    /// <c>zstd -d | btrfs receive</c>, in <see cref="ApplyRounds"/> rounds on fresh devices; the
+    /// round with the median ratio is reported (the first round is the process's first install,
+    /// with the JIT compiling the install's code).
+    /// </summary>
     private static async Task MeasureApplyAsync(SuiteReport report, string repository, string plainRepository)
     {
-        var client = new TrustClient(new TrustClientOptions
-        {
-            Fetcher = new DirectoryRepositoryFetcher(repository),
-            BootstrapRoot = await File.ReadAllBytesAsync(Path.Combine(repository, "1.root.json")),
-        });
-        await client.RefreshAsync();
+        var client = await RefreshedClientAsync(repository);
         var full = Payload(client, repository, "releases/1.0/full.payload");
         // The agent takes the patched twin of the delta when the publisher made one; btrfs receive
         // cannot read a patched stream, so the baseline receives the plain delta, the same stream.
         var delta = Payload(client, repository, "releases/1.1/delta-from-1.0.payload");
-        var plainClient = new TrustClient(new TrustClientOptions
-        {
-            Fetcher = new DirectoryRepositoryFetcher(plainRepository),
-            BootstrapRoot = await File.ReadAllBytesAsync(Path.Combine(plainRepository, "1.root.json")),
-        });
-        await plainClient.RefreshAsync();
-        var plainDelta = Payload(plainClient, plainRepository, "releases/1.1/delta-from-1.0.payload");
+        var plainDelta = Payload(await RefreshedClientAsync(plainRepository), plainRepository, "releases/1.1/delta-from-1.0.payload");
         var fullRounds = new List<(Measurement Agent, Measurement Baseline, InstallPhases Phases)>();
         var deltaRounds = new List<(Measurement Agent, Measurement Baseline, InstallPhases Phases)>();
         var plainDeltaRounds = new List<(Measurement Agent, Measurement Baseline, InstallPhases Phases)>();
@@ -232,6 +222,17 @@ internal static class SuiteBenchmark
         var agent = ShippedAgent.Executable;
         report.FullApplyProcess = await MeasuredProcess.RunMeasuredAsync(agent, "offline", "install", "--config", config, "--version", "1.0", "--commit", "--booted-entry=@deploy/0");
         report.DeltaApplyProcess = await MeasuredProcess.RunMeasuredAsync(agent, "offline", "install", "--config", config, "--version", "1.1", "--booted-entry=@deploy/1.0");
+    }
+
+    private static async Task<TrustClient> RefreshedClientAsync(string repository)
+    {
+        var client = new TrustClient(new TrustClientOptions
+        {
+            Fetcher = new DirectoryRepositoryFetcher(repository),
+            BootstrapRoot = await File.ReadAllBytesAsync(Path.Combine(repository, "1.root.json")),
+        });
+        await client.RefreshAsync();
+        return client;
     }
 
     private static PayloadFile Payload(TrustClient client, string repository, string name)
