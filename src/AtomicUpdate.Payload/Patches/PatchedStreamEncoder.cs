@@ -255,7 +255,7 @@ public static class PatchedStreamEncoder
         BinaryPrimitives.WriteUInt32LittleEndian(fields.AsSpan(4), (uint)difference.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(fields.AsSpan(8), (uint)extra.Length);
         // bsdiff adds differences to whatever base it gets: the CRC-32 names a modified base file on the device.
-        BinaryPrimitives.WriteUInt32LittleEndian(fields.AsSpan(12), GzipCrc32.Compute(data));
+        BinaryPrimitives.WriteUInt32LittleEndian(fields.AsSpan(12), Crc32.Compute(data));
         return (PatchRecordHeader(BsdiffRecord, plan.ReferencePath, reference.Length, data.Length, fields, patch.Length), patch);
     }
 

@@ -576,7 +576,7 @@ public sealed class PatchedStreamReader : Stream
             }
             var span = streams.AsSpan();
             data = Bsdiff.Patch(reference, span[..(int)b.Control], span.Slice((int)b.Control, (int)b.Difference), span[(int)(b.Control + b.Difference)..], (int)job.DataLength);
-            if (GzipCrc32.Compute(data) != b.Crc)
+            if (Crc32.Compute(data) != b.Crc)
             {
                 throw new PatchedStreamException($"The base file {file} is not the one the patch was made against (the data rebuilt from it fails its CRC-32): this device's copy of the base release was modified.");
             }

@@ -2,8 +2,8 @@ using System.Runtime.CompilerServices;
 
 namespace AtomicUpdate.Payload.Patches;
 
-/// <summary>The CRC-32 of gzip and zip (IEEE 802.3, reflected, polynomial 0xEDB88320).</summary>
-internal static class GzipCrc32
+/// <summary>The CRC-32 of gzip and zip (IEEE 802.3, reflected, polynomial 0xEDB88320): BSDIFF records check the file they rebuild with it.</summary>
+internal static class Crc32
 {
     private static readonly uint[] Table = CreateTable();
 
